@@ -1,0 +1,104 @@
+"""The ``rolebook`` command. Each command parses its options and calls one function."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings
+from .errors import RolebookError
+from .schema import SCHEMAS, schema_text
+
+project_option = click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The playbook project folder (holding roles/ and site_config/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rolebook")
+def cli() -> None:
+    """Incident-management roles as YAML, rendered into a playbook site, RACI matrices and quick cards."""
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="human", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(project: Path, fmt: str, strict: bool) -> None:
+    """Check every role, activity and setting; exit 1 on problems."""
+    from .project import check_project
+
+    if not project.is_dir():
+        raise RolebookError(f"{project}: no such folder")
+    playbook, diagnostics = check_project(project)
+    if strict:
+        diagnostics = promote_warnings(diagnostics)
+    failed = playbook is None or any(d.severity == "error" for d in diagnostics)
+    text = format_diagnostics(diagnostics, fmt)
+    if text:
+        click.echo(text)
+    if fmt == "human":
+        if failed:
+            click.echo(f"the playbook is invalid: {count_summary(diagnostics)}", err=True)
+        elif playbook is not None:
+            click.echo(
+                f"ok: {len(playbook.roles)} roles, {len(playbook.activities)} activities"
+                + (f", {count_summary(diagnostics)}" if diagnostics else ""),
+                err=True,
+            )
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(sorted(SCHEMAS)), default="role")
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every schema as <kind>.schema.json into this folder instead.",
+)
+def schema(kind: str, output_dir: Path | None) -> None:
+    """Print the JSON Schema of a role file, the activity file or the site settings."""
+    if output_dir is None:
+        click.echo(schema_text(kind), nl=False)
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for name in sorted(SCHEMAS):
+        (output_dir / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+
+
+def main() -> None:
+    """Entry point: no input, however broken, ends in a traceback unless ROLEBOOK_DEBUG is set."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("ROLEBOOK_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"rolebook: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in rolebook; set ROLEBOOK_DEBUG=1 to see where it happened.",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,176 @@
+"""The typed playbook: what a role, an activity and the site settings may hold.
+
+These pydantic models are the single source of truth for the file format: the
+loader validates against them and ``rolebook schema`` prints their JSON Schema.
+Cross-references between files are checked in ``rules``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+# Raw HTML starts with '<' then a letter, '/', '!' or '?'; autolinks to web and mail are fine.
+_RAW_HTML = re.compile(r"<(?!(?:https?://|mailto:))[A-Za-z/!?]")
+_SCRIPT_URL = re.compile(r"(?i)(?:java|vb)script\s*:|\]\(\s*<?\s*data\s*:")
+
+
+def _safe_markdown(text: str) -> str:
+    """Role text is Markdown without raw HTML or script links, so it cannot inject into the site."""
+    html = _RAW_HTML.search(text)
+    if html:
+        snippet = text[html.start() : html.start() + 12].split()[0]
+        raise ValueError(
+            f"raw HTML is not allowed in playbook text (found {snippet!r}); "
+            "use Markdown, or write '&lt;' for a literal '<'"
+        )
+    script = _SCRIPT_URL.search(text)
+    if script:
+        raise ValueError(f"script links are not allowed in playbook text (found {script.group(0)!r})")
+    return text
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD, e.g. 2024-04-15")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(_safe_markdown),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    AfterValidator(_safe_markdown),
+]
+Abbreviation = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9&+./-]{1,8}$")]
+Letter = Literal["R", "A", "C", "I"]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorksWith(Strict):
+    role: Id = Field(description="The id of the role worked with.")
+    how: Text = Field(description="What the two roles do together.")
+
+
+class Escalation(Strict):
+    role: Id = Field(description="The id of the role escalated to.")
+    when: Text = Field(description="The condition that calls for the escalation.")
+
+
+class Card(Strict):
+    """What the printed quick card shows beyond the role's summary."""
+
+    first_actions: list[Text] = Field(default_factory=list, description="The first things to do, in order.")
+    do: list[Text] = Field(default_factory=list)
+    dont: list[Text] = Field(default_factory=list)
+
+
+class Review(Strict):
+    owner: Name = Field(description="Who keeps this role current, e.g. a team handle.")
+    last_reviewed: Date = Field(description="When the role was last reviewed (YYYY-MM-DD).")
+
+
+class Role(Strict):
+    """One role, from ``roles/<id>.yaml``; the id is the file name."""
+
+    name: Name
+    short: Abbreviation = Field(description="An abbreviation for tables and cards, e.g. IM.")
+    summary: Text = Field(description="One sentence: what the role is for.")
+    responsibilities: list[Text] = Field(min_length=1)
+    checklists: dict[Id, list[Text]] = Field(
+        default_factory=dict, description="Checklist items keyed by phase id."
+    )
+    works_with: list[WorksWith] = Field(default_factory=list)
+    escalates_to: list[Escalation] = Field(default_factory=list)
+    handoff: list[Text] = Field(
+        default_factory=list, description="What an outgoing holder passes on when the role changes hands."
+    )
+    backups: list[Id] = Field(default_factory=list, description="Roles cross-trained to cover this one.")
+    skills: list[Text] = Field(default_factory=list)
+    training: list[Text] = Field(default_factory=list)
+    card: Card = Field(default_factory=Card)
+    review: Review
+
+
+class Activity(Strict):
+    id: Id
+    name: Name
+    phase: Id = Field(description="The id of a phase from site_config.")
+    description: Text | None = None
+    raci: dict[Id, Letter] = Field(
+        description="Role id to one letter: Responsible, Accountable, Consulted or Informed."
+    )
+
+
+class ActivityFile(Strict):
+    """The activity (RACI) matrix: the one file in roles/ whose top level is ``activities:``."""
+
+    activities: list[Activity] = Field(min_length=1)
+
+
+class Phase(Strict):
+    id: Id
+    name: Name
+    description: Text | None = None
+
+
+DEFAULT_PHASES = (
+    Phase(id="prepare", name="Prepare", description="Readiness before anything happens."),
+    Phase(id="detect", name="Detect", description="Noticing, confirming and declaring an incident."),
+    Phase(id="respond", name="Respond", description="Diagnosing, containing and mitigating."),
+    Phase(id="recover", name="Recover", description="Restoring normal service and confirming it holds."),
+    Phase(id="review", name="Review", description="Learning from the incident and following up."),
+)
+
+
+class Severity(Strict):
+    id: Id
+    name: Name
+    description: Text
+    respond_within: Name | None = Field(default=None, description="How fast the response starts.")
+    update_every: Name | None = Field(default=None, description="How often stakeholders hear news.")
+    roles: list[Id] = Field(default_factory=list, description="The roles engaged at this level.")
+
+
+class Link(Strict):
+    title: Name
+    url: Annotated[str, StringConstraints(pattern=r"^(?:https?://|mailto:)\S+$", max_length=2000)]
+
+
+class Contact(Strict):
+    channel: Name | None = Field(default=None, description="Chat channel, e.g. #incident-command.")
+    pager: Name | None = Field(default=None, description="Pager rotation or schedule name.")
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+$")] | None = None
+    links: list[Link] = Field(default_factory=list)
+
+
+class SiteConfig(Strict):
+    """The playbook's settings: every file in site_config/, merged by top-level key."""
+
+    title: Name
+    organization: Name
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$")]
+    published: Date
+    intro: Text
+    role_order: list[Id] = Field(
+        default_factory=list, description="Roles listed first, in this order; the rest follow by id."
+    )
+    phases: list[Phase] = Field(default_factory=lambda: list(DEFAULT_PHASES), min_length=1)
+    severities: list[Severity] = Field(default_factory=list)
+    contacts: dict[Id, Contact] = Field(default_factory=dict, description="Contacts keyed by role id.")

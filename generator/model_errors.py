@@ -1,0 +1,149 @@
+"""Pydantic's validation errors turned into located, plain-spoken diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Callable
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from .diagnostics import Diagnostic
+from .model import ID_PATTERN
+from .yamlload import Loc, Path_
+
+# (path, is_key) -> (file, location): where a value or a mapping key stands.
+Locator = Callable[[Path_, bool], tuple[str, Loc]]
+
+_PATTERN_HINTS = {
+    "short": "an abbreviation of 1 to 8 letters, digits or & + . / -, e.g. IM",
+    "version": "a version such as 1.0 or 2024.2",
+    "email": "an e-mail address such as oncall@example.com",
+    "url": "a link starting with https://, http:// or mailto:",
+}
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            rest = [a for a in get_args(tp) if a is not type(None)]
+            tp = rest[0] if len(rest) == 1 else tp
+            if len(rest) != 1:
+                return tp
+        else:
+            return tp
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(part) if isinstance(part, str) else None
+        return field.annotation if field else None
+    origin = get_origin(tp)
+    if origin is list and isinstance(part, int):
+        return get_args(tp)[0]
+    if origin is dict and isinstance(part, str):
+        return get_args(tp)[1]
+    return None
+
+
+def allowed_fields(model: type[BaseModel], parent: Path_) -> list[str]:
+    """The field names a mapping at ``parent`` may hold, or [] if it is not a model."""
+    tp: Any = model
+    for part in parent:
+        tp = _step(tp, part)
+        if tp is None:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _message(err: ErrorDetails, field: str, model: type[BaseModel], parent: Path_) -> str:
+    kind = err["type"]
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
+    given = err.get("input")
+    if kind == "missing":
+        return f"missing required field '{field}'"
+    if kind == "extra_forbidden":
+        known = allowed_fields(model, parent)
+        close = difflib.get_close_matches(field, known, n=1, cutoff=0.7)
+        hint = (
+            f" (did you mean '{close[0]}'?)"
+            if close
+            else (f" (allowed: {', '.join(known)})" if known else "")
+        )
+        return f"unknown field '{field}'{hint}"
+    if kind in ("value_error", "assertion_error"):
+        return f"'{field}': {ctx.get('error', err['msg'])}"
+    if kind == "string_type":
+        hint = ""
+        if isinstance(given, (int, bool)):
+            hint = "; put it in quotes"
+        elif isinstance(given, dict):
+            hint = " (a ': ' inside text starts a mapping; put the whole text in quotes)"
+        return f"'{field}' should be text, not {_describe(given)}{hint}"
+    if kind == "list_type":
+        return f"'{field}' should be a list (lines starting with '- '), not {_describe(given)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"'{field}' should be a mapping of 'key: value' lines, not {_describe(given)}"
+    if kind == "string_too_short":
+        return f"'{field}' must not be empty"
+    if kind == "string_too_long":
+        return f"'{field}' is longer than {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return f"'{field}' needs at least {ctx.get('min_length')} item(s)"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == ID_PATTERN:
+            return (
+                f"{given!r} is not a valid id: use lowercase letters, digits and single hyphens, "
+                "e.g. incident-manager"
+            )
+        hint = _PATTERN_HINTS.get(field, f"text matching {ctx.get('pattern')}")
+        return f"'{field}' should be {hint}, not {given!r}"
+    if kind == "literal_error":
+        return f"{_describe(given)} is not allowed for '{field}': use one of {ctx.get('expected')}"
+    if kind.startswith("date"):
+        return f"'{field}' should be a date written YYYY-MM-DD, not {_describe(given)}"
+    return f"'{field}': {err['msg']}"
+
+
+def diagnostics_from(exc: ValidationError, model: type[BaseModel], where: Locator) -> list[Diagnostic]:
+    """One diagnostic per pydantic error, located through ``where``."""
+    found: list[Diagnostic] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        path: Path_ = loc[:-1] if is_key else loc
+        names = [p for p in (path[:-1] if is_key else path) if isinstance(p, str)]
+        field = names[-1] if names else "document"
+        parent = path[:-1]
+        if err["type"] == "missing":
+            file, at = where(parent, False)
+        else:
+            file, at = where(path, is_key or err["type"] == "extra_forbidden")
+        msg = _message(err, field, model, parent)
+        if is_key:
+            msg += f" (a key of '{field}')"
+        found.append(Diagnostic(file, at.line, at.col, msg))
+    return found

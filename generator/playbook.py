@@ -1,0 +1,47 @@
+"""The validated playbook: every role, activity and setting, cross-checked and in site order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .model import Activity, Letter, Phase, Role, SiteConfig
+
+LETTER_NAMES: dict[str, str] = {
+    "R": "Responsible",
+    "A": "Accountable",
+    "C": "Consulted",
+    "I": "Informed",
+}
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """What every renderer and exporter reads. Built only by ``project.load_playbook``."""
+
+    config: SiteConfig
+    roles: dict[str, Role]
+    activities: tuple[Activity, ...]
+    role_files: dict[str, str]
+    activity_file: str
+    warnings: tuple[Diagnostic, ...] = field(default=())
+
+    def phase(self, phase_id: str) -> Phase:
+        return next(p for p in self.config.phases if p.id == phase_id)
+
+    def activities_by_phase(self) -> list[tuple[Phase, list[Activity]]]:
+        """Phases in their configured order, each with its activities in file order."""
+        return [(phase, [a for a in self.activities if a.phase == phase.id]) for phase in self.config.phases]
+
+    def letters_of(self, role_id: str) -> list[tuple[Activity, Letter]]:
+        """The role's own RACI row: every activity it takes part in, in phase order."""
+        return [
+            (activity, activity.raci[role_id])
+            for _, activities in self.activities_by_phase()
+            for activity in activities
+            if role_id in activity.raci
+        ]
+
+    def backed_up_by(self, role_id: str) -> list[str]:
+        """The roles that list ``role_id`` as a backup, i.e. the ones it can cover."""
+        return [rid for rid, role in self.roles.items() if role_id in role.backups]

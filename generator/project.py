@@ -1,0 +1,206 @@
+"""Reading a playbook project from disk: roles/ and site_config/ into a validated Playbook."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic, sort_diagnostics
+from .errors import InvalidPlaybook
+from .model import ID_PATTERN, ActivityFile, Role, SiteConfig
+from .model_errors import Locator, diagnostics_from
+from .playbook import Playbook
+from .rules import RuleContext, check_rules
+from .yamlload import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
+
+ROLES_DIR = "roles"
+CONFIG_DIR = "site_config"
+TEMPLATES_DIR = "templates"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Sources:
+    """The parsed files, kept for locating problems found after parsing."""
+
+    docs: dict[str, YamlDoc] = field(default_factory=dict)
+    config_owner: dict[str, str] = field(default_factory=dict)  # top-level key -> file
+
+    def where(self, file: str) -> Locator:
+        doc = self.docs[file]
+        return lambda path, key: (file, doc.loc(path, key=key))
+
+    def config_where(self, path: Path_, key: bool) -> tuple[str, Loc]:
+        file = self.config_owner.get(str(path[0])) if path else None
+        file = file or next(iter(self.config_owner.values()), f"{CONFIG_DIR}/")
+        doc = self.docs.get(file)
+        return file, doc.loc(path, key=key) if doc else Loc(1, 1)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
+
+
+def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:
+    rel = file.relative_to(project).as_posix()
+    try:
+        doc = parse_yaml(decode(file.read_bytes()), rel)
+    except YamlProblem as exc:
+        out.append(Diagnostic(rel, exc.line, exc.col, exc.message))
+        return None
+    except OSError as exc:
+        out.append(Diagnostic(rel, 1, 1, f"cannot read the file: {exc.strerror}"))
+        return None
+    if not isinstance(doc.data, dict):
+        what = "empty" if doc.data is None else f"a {type(doc.data).__name__}, not a mapping"
+        out.append(Diagnostic(rel, 1, 1, f"the file is {what}: expected 'field: value' lines"))
+        return None
+    return doc
+
+
+def _validate(model: type[BaseModel], data: Any, where: Locator, out: list[Diagnostic]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        out.extend(diagnostics_from(exc, model, where))
+        return None
+
+
+def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> SiteConfig | None:
+    files = _yaml_files(project / CONFIG_DIR)
+    if not files:
+        out.append(
+            Diagnostic(
+                f"{CONFIG_DIR}/", 1, 1, "no settings: add a YAML file such as site_config/playbook.yaml"
+            )
+        )
+        return None
+    merged: dict[str, Any] = {}
+    for file in files:
+        doc = _read(project, file, out)
+        if doc is None:
+            continue
+        sources.docs[doc.path] = doc
+        for key, value in doc.data.items():
+            if key in merged:
+                at = doc.loc((key,), key=True)
+                first = sources.config_owner[key]
+                out.append(Diagnostic(doc.path, at.line, at.col, f"'{key}' is already set in {first}"))
+                continue
+            merged[key] = value
+            sources.config_owner[key] = doc.path
+    if any(d.file.startswith(CONFIG_DIR) for d in out):
+        return None
+    config: SiteConfig | None = _validate(SiteConfig, merged, sources.config_where, out)
+    return config
+
+
+def _load_roles(
+    project: Path, sources: Sources, out: list[Diagnostic]
+) -> tuple[dict[str, Role], ActivityFile | None, str | None, dict[str, str]]:
+    roles: dict[str, Role] = {}
+    known: dict[str, str] = {}  # id -> file name, for every role file with a valid name
+    activities: ActivityFile | None = None
+    activity_path: str | None = None
+    files = _yaml_files(project / ROLES_DIR)
+    if not files:
+        out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, "no role files: add roles/<id>.yaml"))
+    for file in files:
+        doc = _read(project, file, out)
+        if doc is None:
+            continue
+        sources.docs[doc.path] = doc
+        if "activities" in doc.data:
+            if activity_path is not None:
+                out.append(
+                    Diagnostic(
+                        doc.path,
+                        1,
+                        1,
+                        f"a second activity file; the activities are already in {activity_path}",
+                    )
+                )
+                continue
+            activity_path = doc.path
+            activities = _validate(ActivityFile, doc.data, sources.where(doc.path), out)
+            continue
+        if not re.fullmatch(ID_PATTERN, file.stem):
+            out.append(
+                Diagnostic(
+                    doc.path,
+                    1,
+                    1,
+                    f"file name {file.name!r} is not a role id: use lowercase letters, digits and "
+                    "hyphens, e.g. incident-manager.yaml",
+                )
+            )
+            continue
+        if file.stem in known:
+            out.append(
+                Diagnostic(
+                    doc.path, 1, 1, f"role '{file.stem}' is already defined in roles/{known[file.stem]}"
+                )
+            )
+            continue
+        known[file.stem] = file.name
+        role = _validate(Role, doc.data, sources.where(doc.path), out)
+        if role is not None:
+            roles[file.stem] = role
+    if files and activity_path is None:
+        out.append(
+            Diagnostic(
+                f"{ROLES_DIR}/",
+                1,
+                1,
+                "no activity file: add roles/activities.yaml with a top-level 'activities:' list",
+            )
+        )
+    return roles, activities, activity_path, known
+
+
+def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
+    """Load and validate everything; return the playbook (None on errors) and all diagnostics, sorted."""
+    out: list[Diagnostic] = []
+    sources = Sources()
+    config = _load_config(project, sources, out)
+    roles, activity_file, activity_path, known = _load_roles(project, sources, out)
+    role_files = {rid: f"{ROLES_DIR}/{known[rid]}" for rid in roles}
+    ctx = RuleContext(
+        config,
+        roles,
+        set(known),
+        activity_file,
+        activity_path,
+        role_files,
+        sources.docs,
+        sources.config_where,
+    )
+    diagnostics = sort_diagnostics(out + check_rules(ctx))
+    if config is None or activity_file is None or activity_path is None:
+        return None, diagnostics
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    order = [r for r in config.role_order if r in roles] + sorted(set(roles) - set(config.role_order))
+    playbook = Playbook(
+        config=config,
+        roles={rid: roles[rid] for rid in order},
+        activities=tuple(activity_file.activities),
+        role_files={rid: role_files[rid] for rid in order},
+        activity_file=activity_path,
+        warnings=tuple(diagnostics),
+    )
+    return playbook, diagnostics
+
+
+def load_playbook(project: Path) -> Playbook:
+    """The validated playbook, or InvalidPlaybook carrying every diagnostic."""
+    playbook, diagnostics = check_project(project)
+    if playbook is None:
+        raise InvalidPlaybook(diagnostics)
+    return playbook

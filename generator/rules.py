@@ -1,0 +1,226 @@
+"""Cross-reference rules: what no single file can check on its own.
+
+Every rule adds located diagnostics and never stops the others, so one run
+reports every problem. A rule that needs a part that failed to load is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic, Severity
+from .model import ActivityFile, Role, SiteConfig
+from .yamlload import Loc, Path_, YamlDoc
+
+ConfigLocator = Callable[[Path_, bool], tuple[str, Loc]]
+
+
+@dataclass
+class RuleContext:
+    config: SiteConfig | None
+    roles: dict[str, Role]
+    known_roles: set[str]  # every role file with a valid id, loaded or not
+    activities: ActivityFile | None
+    activity_path: str | None
+    role_files: dict[str, str]
+    docs: dict[str, YamlDoc]
+    config_where: ConfigLocator
+    out: list[Diagnostic] = field(default_factory=list)
+
+    def add(
+        self, file: str, path: Path_, message: str, *, key: bool = False, severity: Severity = "error"
+    ) -> None:
+        at = self.docs[file].loc(path, key=key) if file in self.docs else Loc(1, 1)
+        self.out.append(Diagnostic(file, at.line, at.col, message, severity))
+
+    def add_config(self, path: Path_, message: str, *, key: bool = False) -> None:
+        file, at = self.config_where(path, key)
+        self.out.append(Diagnostic(file, at.line, at.col, message))
+
+    def role_ref(self, file: str, path: Path_, role_id: str, what: str) -> bool:
+        if role_id in self.known_roles:
+            return True
+        self.add(file, path, f"{what} names unknown role '{role_id}'{_suggest(role_id, self.known_roles)}")
+        return False
+
+
+def _suggest(word: str, candidates: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_role_links(ctx: RuleContext, phases: set[str] | None) -> None:
+    for rid, role in ctx.roles.items():
+        file = ctx.role_files[rid]
+        for i, link in enumerate(role.works_with):
+            if link.role == rid:
+                ctx.add(file, ("works_with", i, "role"), "a role cannot work with itself")
+            else:
+                ctx.role_ref(file, ("works_with", i, "role"), link.role, "works_with")
+        for i, esc in enumerate(role.escalates_to):
+            if esc.role == rid:
+                ctx.add(file, ("escalates_to", i, "role"), "a role cannot escalate to itself")
+            else:
+                ctx.role_ref(file, ("escalates_to", i, "role"), esc.role, "escalates_to")
+        for i, backup in enumerate(role.backups):
+            if backup == rid:
+                ctx.add(file, ("backups", i), "a role cannot be its own backup")
+            else:
+                ctx.role_ref(file, ("backups", i), backup, "backups")
+        if not role.backups:
+            ctx.add(
+                file, (), "no backups: name the roles cross-trained to cover this one", severity="warning"
+            )
+        if phases is not None:
+            for phase in role.checklists:
+                if phase not in phases:
+                    ctx.add(
+                        file,
+                        ("checklists", phase),
+                        f"unknown phase '{phase}'{_suggest(phase, phases)}",
+                        key=True,
+                    )
+
+
+def _check_unique_labels(ctx: RuleContext) -> None:
+    for attr in ("name", "short"):
+        seen: dict[str, str] = {}
+        for rid, role in ctx.roles.items():
+            value = getattr(role, attr).casefold()
+            if value in seen:
+                ctx.add(
+                    ctx.role_files[rid],
+                    (attr,),
+                    f"{attr} '{getattr(role, attr)}' is already used by role '{seen[value]}'",
+                )
+            else:
+                seen[value] = rid
+
+
+def _check_activities(ctx: RuleContext, phases: set[str] | None) -> None:
+    if ctx.activities is None or ctx.activity_path is None:
+        return
+    file = ctx.activity_path
+    seen: set[str] = set()
+    involved: set[str] = set()
+    for i, act in enumerate(ctx.activities.activities):
+        label = f"activity '{act.id}' ({act.name})"
+        if act.id in seen:
+            ctx.add(file, ("activities", i, "id"), f"duplicate activity id '{act.id}'")
+        seen.add(act.id)
+        if phases is not None and act.phase not in phases:
+            ctx.add(
+                file,
+                ("activities", i, "phase"),
+                f"{label} names unknown phase '{act.phase}'{_suggest(act.phase, phases)}",
+            )
+        for role_id in act.raci:
+            ctx.role_ref(file, ("activities", i, "raci", role_id), role_id, label)
+            involved.add(role_id)
+        accountable = [r for r, letter in act.raci.items() if letter == "A"]
+        if not accountable:
+            ctx.add(
+                file,
+                ("activities", i, "raci"),
+                f"{label} has no Accountable role: give exactly one role an A",
+            )
+        elif len(accountable) > 1:
+            ctx.add(
+                file,
+                ("activities", i, "raci"),
+                f"{label} has {len(accountable)} Accountable roles ({', '.join(accountable)}): exactly one role may be A",
+            )
+        if "R" not in act.raci.values():
+            ctx.add(
+                file,
+                ("activities", i, "raci"),
+                f"{label} has no Responsible role: give at least one role an R",
+            )
+    for rid in ctx.roles:
+        if rid not in involved:
+            ctx.add(
+                ctx.role_files[rid],
+                (),
+                f"role '{rid}' takes part in no activity of {file}",
+                severity="warning",
+            )
+
+
+def _check_escalation_cycles(ctx: RuleContext) -> None:
+    graph = {
+        rid: [e.role for e in role.escalates_to if e.role in ctx.roles and e.role != rid]
+        for rid, role in ctx.roles.items()
+    }
+    reported: set[frozenset[str]] = set()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt) :]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    start = min(cycle)
+                    turn = cycle[cycle.index(start) :] + cycle[: cycle.index(start)]
+                    index = next(i for i, e in enumerate(ctx.roles[start].escalates_to) if e.role == turn[1])
+                    ctx.add(
+                        ctx.role_files[start],
+                        ("escalates_to", index, "role"),
+                        "escalation cycle: " + " -> ".join([*turn, start]) + "; escalations must lead upward",
+                    )
+            elif nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for rid in sorted(graph):
+        if rid not in state:
+            visit(rid)
+
+
+def _check_config_refs(ctx: RuleContext) -> set[str] | None:
+    if ctx.config is None:
+        return None
+    config = ctx.config
+    for list_name, items in (("phases", config.phases), ("severities", config.severities)):
+        ids: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in ids:
+                ctx.add_config((list_name, i, "id"), f"duplicate id '{item.id}' in {list_name}")
+            ids.add(item.id)
+    for i, sev in enumerate(config.severities):
+        for j, role_id in enumerate(sev.roles):
+            if role_id not in ctx.known_roles:
+                ctx.add_config(
+                    ("severities", i, "roles", j),
+                    f"severity '{sev.id}' names unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",
+                )
+    for role_id in config.contacts:
+        if role_id not in ctx.known_roles:
+            ctx.add_config(
+                ("contacts", role_id),
+                f"contacts for unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",
+                key=True,
+            )
+    for i, role_id in enumerate(config.role_order):
+        if role_id not in ctx.known_roles:
+            ctx.add_config(
+                ("role_order", i),
+                f"role_order names unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",
+            )
+    return {p.id for p in config.phases}
+
+
+def check_rules(ctx: RuleContext) -> list[Diagnostic]:
+    phases = _check_config_refs(ctx)
+    _check_role_links(ctx, phases)
+    _check_unique_labels(ctx)
+    _check_activities(ctx, phases)
+    _check_escalation_cycles(ctx)
+    return ctx.out
