@@ -60,6 +60,47 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
+def _validated(project: Path) -> None:
+    """Validate first, in the compiler format; warnings are shown, errors stop everything."""
+    from .project import check_project
+
+    playbook, diagnostics = check_project(project)
+    if playbook is None:
+        from .errors import InvalidPlaybook
+
+        raise InvalidPlaybook(diagnostics)
+    if diagnostics:
+        click.echo(format_diagnostics(diagnostics, "human"), err=True)
+
+
+@cli.command()
+@project_option
+@click.option(
+    "--site-dir",
+    "-d",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put the site (default: site_dir from mkdocs.yml).",
+)
+def build(project: Path, site_dir: Path | None) -> None:
+    """Validate, then build the playbook site strictly; the old site stays until the new one is complete."""
+    from .site import build_site
+
+    _validated(project)
+    target = build_site(project, site_dir)
+    click.echo(f"built the playbook site in {target}", err=True)
+
+
+@cli.command()
+@project_option
+@click.option("--dev-addr", "-a", metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+def serve(project: Path, dev_addr: str | None) -> None:
+    """Serve the site locally, rebuilding when roles/, templates/ or site_config/ change."""
+    from .site import serve as serve_site
+
+    _validated(project)
+    serve_site(project, dev_addr)
+
+
 @cli.command()
 @click.argument("kind", type=click.Choice(sorted(SCHEMAS)), default="role")
 @click.option(

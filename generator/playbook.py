@@ -24,6 +24,7 @@ class Playbook:
     activities: tuple[Activity, ...]
     role_files: dict[str, str]
     activity_file: str
+    config_files: dict[str, str] = field(default_factory=dict)  # top-level setting -> file
     warnings: tuple[Diagnostic, ...] = field(default=())
 
     def phase(self, phase_id: str) -> Phase:

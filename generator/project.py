@@ -193,6 +193,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         activities=tuple(activity_file.activities),
         role_files={rid: role_files[rid] for rid in order},
         activity_file=activity_path,
+        config_files=dict(sources.config_owner),
         warnings=tuple(diagnostics),
     )
     return playbook, diagnostics

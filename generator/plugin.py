@@ -1,0 +1,91 @@
+"""The MkDocs plugin: a thin adapter from MkDocs events to the loader and the renderer.
+
+The playbook is validated and rendered in ``on_config``, before MkDocs cleans
+site/, so a broken role stops the build and leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .errors import RolebookError
+from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
+from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
+
+log = logging.getLogger("mkdocs.plugins.rolebook")
+
+# Markdown features the generated pages use: task lists, card grids, attributes on headings.
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
+
+
+class PlaybookError(Abort):
+    """Stops the build with rolebook's own message (and, under serve, without a traceback)."""
+
+
+class RolebookPluginConfig(Config):
+    project_dir = c.Optional(c.Dir(exists=True))
+    """The folder holding roles/, site_config/ and templates/; default: the folder of mkdocs.yml."""
+
+
+class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
+    def __init__(self) -> None:
+        self.project = Path()
+        self.pages: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+        self.nav: list[Any] = []
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        self.project = Path(self.config.project_dir or config_dir).resolve()
+        try:
+            playbook = load_playbook(self.project)
+            self.pages = render_site(
+                playbook,
+                RenderOptions((self.project / TEMPLATES_DIR,), directory_urls=config.use_directory_urls),
+            )
+        except RolebookError as exc:
+            raise PlaybookError(exc.message) from None
+        for warning in playbook.warnings:  # info, so an ageing review never breaks a --strict build
+            log.info(warning.human())
+        self.sources = page_sources(playbook)
+        self.nav = site_nav(playbook)
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for path, text in self.pages.items():
+            if files.get_file_from_path(path) is not None:
+                raise PlaybookError(f"docs/{path} has the same path as a page rolebook generates; rename it")
+            file = File.generated(config, path, content=text)
+            if path in self.sources:  # the edit link opens the YAML file the page comes from
+                file.edit_uri = os.path.relpath(self.project / self.sources[path], config.docs_dir).replace(
+                    os.sep, "/"
+                )
+            files.append(file)
+        if config.nav is None:
+            generated = set(self.pages)
+            own = [f.src_uri for f in files.documentation_pages() if f.src_uri not in generated]
+            config.nav = [*self.nav, *sorted(own)]
+        return files
+
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        for folder in (ROLES_DIR, TEMPLATES_DIR, CONFIG_DIR):
+            path = self.project / folder
+            if path.is_dir():
+                server.watch(str(path))
+        return server

@@ -1,0 +1,148 @@
+"""The one renderer: a validated Playbook to ``{relative path: text}``.
+
+The MkDocs plugin, the CLI and the exporters all call ``render_site``; none of
+them renders on its own. Rendering is pure: the same playbook and options give
+the same text, and nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .defaults import builtin_templates
+from .errors import TemplateProblem
+from .playbook import LETTER_NAMES, Playbook
+from .rolemap import KINDS, layout
+from .urls import relative_url
+
+ROLE_PAGE_DIR = "roles"
+CSS_PATH = "assets/rolebook.css"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    template_dirs: tuple[Path, ...] = ()
+    directory_urls: bool = True
+
+    def search_path(self) -> list[Path]:
+        """Project templates first, the built-ins last; each folder once."""
+        folders: list[Path] = []
+        for folder in (*self.template_dirs, builtin_templates()):
+            resolved = folder.resolve()
+            if resolved.is_dir() and resolved not in folders:
+                folders.append(resolved)
+        return folders
+
+
+def role_page(role_id: str) -> str:
+    return f"{ROLE_PAGE_DIR}/{role_id}.md"
+
+
+def page_sources(playbook: Playbook) -> dict[str, str]:
+    """For each generated page, the project file it comes from (for edit links)."""
+    sources = {role_page(rid): path for rid, path in playbook.role_files.items()}
+    sources["raci.md"] = playbook.activity_file
+    for page, setting in (("index.md", "intro"), ("severities.md", "severities")):
+        if setting in playbook.config_files:
+            sources[page] = playbook.config_files[setting]
+    return sources
+
+
+def site_nav(playbook: Playbook) -> list[Any]:
+    """The navigation for the generated pages, in MkDocs' ``nav`` form."""
+    return [
+        {"Home": "index.md"},
+        {"Roles": [{role.name: role_page(rid)} for rid, role in playbook.roles.items()]},
+        {"RACI matrix": "raci.md"},
+        {"Severity levels": "severities.md"},
+    ]
+
+
+def _cell(text: str) -> str:
+    """Text safe inside one Markdown table cell."""
+    return re.sub(r"\s*\n\s*", " ", text).replace("|", "\\|")
+
+
+def _environment(options: RenderOptions) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in options.search_path()]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "svg", "html.j2", "svg.j2"], default_for_string=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = _cell
+    return env
+
+
+def _linker(src: str, options: RenderOptions) -> Callable[[str], str]:
+    """``href(target)``: a URL for raw HTML, which MkDocs does not rewrite."""
+    return lambda target: relative_url(src, target, options.directory_urls)
+
+
+def _md_linker(src: str) -> Callable[[str], str]:
+    """``md(target)``: a Markdown link to another .md file, which MkDocs checks and rewrites."""
+    base = posixpath.dirname(src) or "."
+    return lambda target: posixpath.relpath(target, base)
+
+
+def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dict[str, str]:
+    """Every generated page and asset of the playbook site, by docs-relative path."""
+    options = options or RenderOptions()
+    env = _environment(options)
+    common: dict[str, Any] = {
+        "playbook": playbook,
+        "site": playbook.config,
+        "roles": playbook.roles,
+        "letters": LETTER_NAMES,
+        "role_page": role_page,
+        "css_path": CSS_PATH,
+    }
+    plan: list[tuple[str, str, dict[str, Any]]] = [
+        ("index.md", "pages/index.md.j2", {"rolemap": layout(playbook), "edge_kinds": KINDS}),
+        ("raci.md", "pages/raci.md.j2", {}),
+        ("severities.md", "pages/severities.md.j2", {}),
+        (CSS_PATH, "assets/rolebook.css.j2", {}),
+    ]
+    for rid, role in playbook.roles.items():
+        plan.append((role_page(rid), "pages/role.md.j2", {"role_id": rid, "role": role}))
+    out: dict[str, str] = {}
+    for path, template_name, extra in plan:
+        out[path] = _render(env, template_name, {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path})
+    return dict(sorted(out.items()))
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        searched = ", ".join(str(p) for p in env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else "?"
+        raise TemplateProblem(f"template {exc.name!r} not found; searched: {searched}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateProblem(f"{_where(exc, name)}: undefined value in template: {exc.message}") from None
+    except TemplateProblem:
+        raise
+    except Exception as exc:  # a template may call anything; report where it failed
+        raise TemplateProblem(f"{_where(exc, name)}: error while rendering: {type(exc).__name__}: {exc}") from None
+
+
+def _where(exc: BaseException, name: str) -> str:
+    """The template file and line where ``exc`` was raised, from its traceback."""
+    tb = exc.__traceback__
+    location = name
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename.endswith((".md", ".css", ".svg", ".html")):
+            location = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return location

@@ -1,0 +1,117 @@
+"""Building the site with MkDocs: validate, build aside, then swap into place.
+
+A failed build never touches the previous site/: MkDocs builds into a fresh
+folder beside it, and only a complete build replaces the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import RolebookError
+
+# Material prints an end-of-life banner when it is imported by the mkdocs command;
+# rolebook's own output stays free of third-party banners.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+class _Collect(logging.Handler):
+    """Keeps MkDocs' warnings and errors to report them in rolebook's own words."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+@contextmanager
+def _mkdocs_logging() -> Iterator[_Collect]:
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)  # strict mode counts warnings through the logger
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+def config_file(project: Path) -> Path:
+    path = project / CONFIG_FILE
+    if not path.is_file():
+        raise RolebookError(f"{path}: no MkDocs configuration; a playbook project has mkdocs.yml beside roles/")
+    return path
+
+
+def build_site(project: Path, site_dir: Path | None = None) -> Path:
+    """Build the playbook site strictly and put it at ``site_dir`` (default: the one in mkdocs.yml)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    cfg_path = config_file(project)
+    with _mkdocs_logging() as collected:
+        try:
+            config = load_config(str(cfg_path), strict=True)
+            target = Path(site_dir).resolve() if site_dir else Path(config.site_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+            try:
+                config.site_dir = str(staging)
+                build(config)
+                _swap(staging, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        except MkDocsException as exc:
+            details = "\n".join(collected.messages)
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            raise RolebookError("\n".join(filter(None, [details, message, "the site was not changed"]))) from None
+    return target
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new``; if anything fails, the old ``target`` is put back."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+    try:
+        new.rename(target)
+    except OSError:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def serve(project: Path, dev_addr: str | None) -> None:
+    """``mkdocs serve`` with the plugin watching roles/, templates/ and site_config/."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        mkdocs_serve(str(config_file(project)), livereload=True, **kwargs)
+    finally:
+        logger.removeHandler(handler)
