@@ -128,10 +128,25 @@ def _message(err: ErrorDetails, field: str, model: type[BaseModel], parent: Path
     return f"'{field}': {err['msg']}"
 
 
+def _misspelt(errors: list[ErrorDetails], model: type[BaseModel]) -> set[Path_]:
+    """Paths of missing fields that an unknown field nearby is a near miss of (reported once, as the typo)."""
+    found: set[Path_] = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            close = difflib.get_close_matches(loc[-1], allowed_fields(model, loc[:-1]), n=1, cutoff=0.7)
+            found.update((*loc[:-1], name) for name in close)
+    return found
+
+
 def diagnostics_from(exc: ValidationError, model: type[BaseModel], where: Locator) -> list[Diagnostic]:
     """One diagnostic per pydantic error, located through ``where``."""
     found: list[Diagnostic] = []
-    for err in exc.errors():
+    errors = exc.errors()
+    misspelt = _misspelt(errors, model)
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
+            continue
         loc = tuple(err["loc"])
         is_key = bool(loc) and loc[-1] == "[key]"
         path: Path_ = loc[:-1] if is_key else loc

@@ -29,6 +29,19 @@ log = logging.getLogger("mkdocs.plugins.rolebook")
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
 
 
+def _nav_of(pages: list[str]) -> list[Any]:
+    """The project's own docs pages after the generated ones: top-level pages, then one section per folder."""
+    sections: dict[str, list[str]] = {}
+    top: list[Any] = []
+    for page in pages:
+        folder, _, _ = page.partition("/")
+        if "/" in page:
+            sections.setdefault(folder, []).append(page)
+        else:
+            top.append(page)
+    return top + [{folder.replace("-", " ").capitalize(): items} for folder, items in sections.items()]
+
+
 class PlaybookError(Abort):
     """Stops the build with rolebook's own message (and, under serve, without a traceback)."""
 
@@ -79,8 +92,8 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             files.append(file)
         if config.nav is None:
             generated = set(self.pages)
-            own = [f.src_uri for f in files.documentation_pages() if f.src_uri not in generated]
-            config.nav = [*self.nav, *sorted(own)]
+            own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
+            config.nav = [*self.nav, *_nav_of(own)]
         return files
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

@@ -116,7 +116,11 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         plan.append((role_page(rid), "pages/role.md.j2", {"role_id": rid, "role": role}))
     out: dict[str, str] = {}
     for path, template_name, extra in plan:
-        out[path] = _render(env, template_name, {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path})
+        out[path] = _render(
+            env,
+            template_name,
+            {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path},
+        )
     return dict(sorted(out.items()))
 
 
@@ -124,16 +128,24 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
-        searched = ", ".join(str(p) for p in env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else "?"
+        searched = (
+            ", ".join(str(p) for p in env.loader.searchpath)
+            if isinstance(env.loader, jinja2.FileSystemLoader)
+            else "?"
+        )
         raise TemplateProblem(f"template {exc.name!r} not found; searched: {searched}") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        raise TemplateProblem(
+            f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+        ) from None
     except jinja2.UndefinedError as exc:
         raise TemplateProblem(f"{_where(exc, name)}: undefined value in template: {exc.message}") from None
     except TemplateProblem:
         raise
     except Exception as exc:  # a template may call anything; report where it failed
-        raise TemplateProblem(f"{_where(exc, name)}: error while rendering: {type(exc).__name__}: {exc}") from None
+        raise TemplateProblem(
+            f"{_where(exc, name)}: error while rendering: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _where(exc: BaseException, name: str) -> str:

@@ -97,17 +97,32 @@ def layout(playbook: Playbook) -> RoleMap:
             if pair not in paired:  # one line for a pair that lists each other
                 paired.add(pair)
                 edges.append(
-                    Edge("works-with", rid, link.role, _path(nodes[rid], nodes[link.role], 0.0),
-                         f"{role.name} works with {nodes[link.role].name}")
+                    Edge(
+                        "works-with",
+                        rid,
+                        link.role,
+                        _path(nodes[rid], nodes[link.role], 0.0),
+                        f"{role.name} works with {nodes[link.role].name}",
+                    )
                 )
         for esc in role.escalates_to:
             edges.append(
-                Edge("escalates-to", rid, esc.role, _path(nodes[rid], nodes[esc.role], _BEND["escalates-to"]),
-                     f"{role.name} escalates to {nodes[esc.role].name}")
+                Edge(
+                    "escalates-to",
+                    rid,
+                    esc.role,
+                    _path(nodes[rid], nodes[esc.role], _BEND["escalates-to"]),
+                    f"{role.name} escalates to {nodes[esc.role].name}",
+                )
             )
         for backup in role.backups:
             edges.append(
-                Edge("backs-up", backup, rid, _path(nodes[backup], nodes[rid], _BEND["backs-up"]),
-                     f"{nodes[backup].name} backs up {role.name}")
+                Edge(
+                    "backs-up",
+                    backup,
+                    rid,
+                    _path(nodes[backup], nodes[rid], _BEND["backs-up"]),
+                    f"{nodes[backup].name} backs up {role.name}",
+                )
             )
     return RoleMap(round(width, 1), round(height, 1), NODE_W, NODE_H, tuple(nodes.values()), tuple(edges))

@@ -188,12 +188,13 @@ def _check_config_refs(ctx: RuleContext) -> set[str] | None:
     if ctx.config is None:
         return None
     config = ctx.config
-    for list_name, items in (("phases", config.phases), ("severities", config.severities)):
-        ids: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in ids:
-                ctx.add_config((list_name, i, "id"), f"duplicate id '{item.id}' in {list_name}")
-            ids.add(item.id)
+    for list_name, ids in (
+        ("phases", [p.id for p in config.phases]),
+        ("severities", [s.id for s in config.severities]),
+    ):
+        for i, item_id in enumerate(ids):
+            if item_id in ids[:i]:
+                ctx.add_config((list_name, i, "id"), f"duplicate id '{item_id}' in {list_name}")
     for i, sev in enumerate(config.severities):
         for j, role_id in enumerate(sev.roles):
             if role_id not in ctx.known_roles:

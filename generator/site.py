@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import RolebookError
 
@@ -53,7 +54,9 @@ def _mkdocs_logging() -> Iterator[_Collect]:
 def config_file(project: Path) -> Path:
     path = project / CONFIG_FILE
     if not path.is_file():
-        raise RolebookError(f"{path}: no MkDocs configuration; a playbook project has mkdocs.yml beside roles/")
+        raise RolebookError(
+            f"{path}: no MkDocs configuration; a playbook project has mkdocs.yml beside roles/"
+        )
     return path
 
 
@@ -79,7 +82,9 @@ def build_site(project: Path, site_dir: Path | None = None) -> Path:
         except MkDocsException as exc:
             details = "\n".join(collected.messages)
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-            raise RolebookError("\n".join(filter(None, [details, message, "the site was not changed"]))) from None
+            raise RolebookError(
+                "\n".join(filter(None, [details, message, "the site was not changed"]))
+            ) from None
     return target
 
 
@@ -104,7 +109,7 @@ def serve(project: Path, dev_addr: str | None) -> None:
     """``mkdocs serve`` with the plugin watching roles/, templates/ and site_config/."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+    kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logger = logging.getLogger("mkdocs")

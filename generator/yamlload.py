@@ -40,7 +40,7 @@ _Resolver.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123
 
 
 try:  # PyYAML built with libyaml parses about ten times faster.
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser
 
     class _Loader(CParser, _Resolver):
         def __init__(self, stream: str) -> None:
