@@ -110,12 +110,11 @@ def _rows(playbook: Playbook) -> list[list[str]]:
     site_order = {rid: i for i, rid in enumerate(playbook.roles)}
     for depth in range(1, len(rows)):
         above = {rid: i / max(len(row) - 1, 1) for row in rows[:depth] for i, rid in enumerate(row)}
-
-        def centre(rid: str) -> tuple[float, int]:
+        centre: dict[str, tuple[float, int]] = {}
+        for rid in rows[depth]:
             xs = [above[n] for n in near[rid] if n in above]
-            return (sum(xs) / len(xs) if xs else 0.5, site_order[rid])
-
-        rows[depth].sort(key=centre)
+            centre[rid] = (sum(xs) / len(xs) if xs else 0.5, site_order[rid])
+        rows[depth].sort(key=centre.__getitem__)
     return rows
 
 
