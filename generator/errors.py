@@ -6,6 +6,8 @@ exit code 1 without a traceback; code below the CLI raises, never prints or exit
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 import click
 
 from .diagnostics import Diagnostic, count_summary, format_diagnostics
@@ -15,6 +17,9 @@ class RolebookError(click.ClickException):
     """A problem the user can fix, described in one message."""
 
     exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=True)
 
 
 class InvalidPlaybook(RolebookError):
@@ -26,6 +31,10 @@ class InvalidPlaybook(RolebookError):
             format_diagnostics(diagnostics, "human")
             + f"\nthe playbook is invalid: {count_summary(diagnostics)}"
         )
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        # Compiler-style lines stand on their own, without an "error:" prefix of their own.
+        click.echo(self.format_message(), file=file, err=True)
 
 
 class TemplateProblem(RolebookError):
