@@ -6,13 +6,20 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, get_args
 
 import click
 
 from . import __version__
 from .diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings
 from .errors import RolebookError
+from .model import CardSizeName
 from .schema import SCHEMAS, schema_text
+
+SIZE_NAMES = get_args(CardSizeName)
+
+if TYPE_CHECKING:
+    from .playbook import Playbook
 
 project_option = click.option(
     "--project",
@@ -60,10 +67,12 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-def _validated(project: Path) -> None:
+def _validated(project: Path) -> Playbook:
     """Validate first, in the compiler format; warnings are shown, errors stop everything."""
     from .project import check_project
 
+    if not project.is_dir():
+        raise RolebookError(f"{project}: no such folder")
     playbook, diagnostics = check_project(project)
     if playbook is None:
         from .errors import InvalidPlaybook
@@ -71,6 +80,7 @@ def _validated(project: Path) -> None:
         raise InvalidPlaybook(diagnostics)
     if diagnostics:
         click.echo(format_diagnostics(diagnostics, "human"), err=True)
+    return playbook
 
 
 @cli.command()
@@ -99,6 +109,49 @@ def serve(project: Path, dev_addr: str | None) -> None:
 
     _validated(project)
     serve_site(project, dev_addr)
+
+
+@cli.command()
+@project_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="quick-cards.pdf",
+    show_default=True,
+)
+@click.option(
+    "--size", type=click.Choice(list(SIZE_NAMES)), help="Paper size (default: cards.size in site_config)."
+)
+@click.option("--role", "roles", multiple=True, metavar="ID", help="Only this role's card; repeat for more.")
+@click.option("--back/--no-back", default=None, help="Print back sides with the handoff checklist.")
+def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...], back: bool | None) -> None:
+    """Write the quick cards as a print-ready PDF: one page per role (two with back sides)."""
+    from .cardpdf import render_card_pdfs, write_atomically
+    from .cards import SIZES
+    from .render import RenderOptions
+    from .site import site_settings
+
+    playbook = _validated(project)
+    unknown = [r for r in roles if r not in playbook.roles]
+    if unknown:
+        raise RolebookError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(playbook.roles)}")
+    settings = site_settings(project)
+    chosen = SIZES[size or playbook.config.cards.size]
+    with_back = playbook.config.cards.back if back is None else back
+    selected = [r for r in playbook.roles if r in roles] if roles else list(playbook.roles)
+    options = RenderOptions(
+        (project / "templates",), directory_urls=settings.directory_urls, site_url=settings.site_url
+    )
+    with click.progressbar(length=len(selected), label="laying out cards", file=sys.stderr) as bar:
+        result = render_card_pdfs(
+            playbook, options, chosen, back=with_back, role_ids=selected, progress=lambda _: bar.update(1)
+        )
+    write_atomically(output, result.combined)
+    sides = 2 if with_back else 1
+    click.echo(
+        f"wrote {len(selected) * sides} pages ({len(selected)} cards, {chosen.label}) to {output}", err=True
+    )
 
 
 @cli.command()

@@ -28,9 +28,10 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def github(self) -> str:
-        # Workflow commands need %, CR and LF escaped in the message.
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} file={self.file},line={self.line},col={self.col}::{message}"
+        # Workflow commands escape %, CR and LF in the message, and also ':' and ',' in properties.
+        message = _escape(self.message)
+        file = _escape(self.file).replace(":", "%3A").replace(",", "%2C")
+        return f"::{self.severity} file={file},line={self.line},col={self.col}::{message}"
 
     def as_dict(self) -> dict[str, str | int]:
         return {
@@ -40,6 +41,10 @@ class Diagnostic:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

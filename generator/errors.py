@@ -22,7 +22,14 @@ class RolebookError(click.ClickException):
         click.echo(f"error: {self.format_message()}", file=file, err=True)
 
 
-class InvalidPlaybook(RolebookError):
+class Preformatted(RolebookError):
+    """A message whose lines already say what they are (``file:line:col: error: ...``)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), file=file, err=True)
+
+
+class InvalidPlaybook(Preformatted):
     """Validation found errors; carries every diagnostic (warnings too)."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
@@ -31,10 +38,6 @@ class InvalidPlaybook(RolebookError):
             format_diagnostics(diagnostics, "human")
             + f"\nthe playbook is invalid: {count_summary(diagnostics)}"
         )
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        # Compiler-style lines stand on their own, without an "error:" prefix of their own.
-        click.echo(self.format_message(), file=file, err=True)
 
 
 class TemplateProblem(RolebookError):

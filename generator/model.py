@@ -8,37 +8,43 @@ Cross-references between files are checked in ``rules``.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 # Raw HTML starts with '<' then a letter, '/', '!' or '?'; autolinks to web and mail are fine.
 _RAW_HTML = re.compile(r"<(?!(?:https?://|mailto:))[A-Za-z/!?]")
-_SCRIPT_URL = re.compile(r"(?i)(?:java|vb)script\s*:|\]\(\s*<?\s*data\s*:")
+# Link targets (inline, reference definitions, autolinks), checked after character references are
+# decoded and white space removed, as a browser reads a URL; plain prose mentioning JavaScript is fine.
+_SCRIPT_URL = re.compile(r"(?i)(?:\]\(|\]:|<)<?(?:javascript|vbscript|data):")
 
 
 def _safe_markdown(text: str) -> str:
     """Role text is Markdown without raw HTML or script links, so it cannot inject into the site."""
-    html = _RAW_HTML.search(text)
-    if html:
-        snippet = text[html.start() : html.start() + 12].split()[0]
+    raw = _RAW_HTML.search(text)
+    if raw:
+        snippet = text[raw.start() : raw.start() + 12].split()[0]
         raise ValueError(
             f"raw HTML is not allowed in playbook text (found {snippet!r}); "
             "use Markdown, or write '&lt;' for a literal '<'"
         )
-    script = _SCRIPT_URL.search(text)
+    script = _SCRIPT_URL.search("".join(html.unescape(text).split()))
     if script:
-        raise ValueError(f"script links are not allowed in playbook text (found {script.group(0)!r})")
+        raise ValueError(
+            f"script and data links are not allowed in playbook text (found {script.group(0)!r})"
+        )
     return text
 
 
 def _iso_date(value: object) -> object:
     if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
         return value
-    raise ValueError("a date is written YYYY-MM-DD, e.g. 2024-04-15")
+    raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
 
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -77,6 +83,9 @@ class Card(Strict):
     """What the printed quick card shows beyond the role's summary."""
 
     first_actions: list[Text] = Field(default_factory=list, description="The first things to do, in order.")
+    responsibilities: list[Text] | None = Field(
+        default=None, description="Key responsibilities in short form; default: the role's responsibilities."
+    )
     do: list[Text] = Field(default_factory=list)
     dont: list[Text] = Field(default_factory=list)
 
@@ -160,6 +169,16 @@ class Contact(Strict):
     links: list[Link] = Field(default_factory=list)
 
 
+CardSizeName = Literal["a6", "a7", "a5", "index-4x6", "wallet", "a4", "letter"]
+
+
+class CardSettings(Strict):
+    """The printed quick cards."""
+
+    size: CardSizeName = Field(default="a6", description="Paper size; `rolebook cards --size` overrides it.")
+    back: bool = Field(default=False, description="Print a back side with the handoff checklist.")
+
+
 class SiteConfig(Strict):
     """The playbook's settings: every file in site_config/, merged by top-level key."""
 
@@ -174,3 +193,4 @@ class SiteConfig(Strict):
     phases: list[Phase] = Field(default_factory=lambda: list(DEFAULT_PHASES), min_length=1)
     severities: list[Severity] = Field(default_factory=list)
     contacts: dict[Id, Contact] = Field(default_factory=dict, description="Contacts keyed by role id.")
+    cards: CardSettings = Field(default_factory=CardSettings)

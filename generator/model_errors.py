@@ -71,7 +71,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (a yes/no value)"
     if isinstance(value, int):
-        return f"the number {value}"
+        digits = str(value)
+        return f"the number {digits}" if len(digits) <= 20 else f"a number of {len(digits)} digits"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -112,7 +113,8 @@ def _message(err: ErrorDetails, field: str, model: type[BaseModel], parent: Path
     if kind == "string_too_long":
         return f"'{field}' is longer than {ctx.get('max_length')} characters"
     if kind == "too_short":
-        return f"'{field}' needs at least {ctx.get('min_length')} item(s)"
+        least = ctx.get("min_length")
+        return f"'{field}' needs at least {'one item' if least == 1 else f'{least} items'}"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == ID_PATTERN:
             return (
@@ -124,7 +126,7 @@ def _message(err: ErrorDetails, field: str, model: type[BaseModel], parent: Path
     if kind == "literal_error":
         return f"{_describe(given)} is not allowed for '{field}': use one of {ctx.get('expected')}"
     if kind.startswith("date"):
-        return f"'{field}' should be a date written YYYY-MM-DD, not {_describe(given)}"
+        return f"'{field}' should be a date written YYYY-MM-DD, e.g. 2024-04-15, not {_describe(given)}"
     return f"'{field}': {err['msg']}"
 
 

@@ -25,6 +25,7 @@ class Playbook:
     role_files: dict[str, str]
     activity_file: str
     config_files: dict[str, str] = field(default_factory=dict)  # top-level setting -> file
+    card_lines: dict[str, int] = field(default_factory=dict)  # role id -> line of its 'card:' key
     warnings: tuple[Diagnostic, ...] = field(default=())
 
     def phase(self, phase_id: str) -> Phase:

@@ -19,6 +19,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .cardpdf import card_files
 from .errors import RolebookError
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
@@ -55,18 +56,22 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
     def __init__(self) -> None:
         self.project = Path()
         self.pages: dict[str, str] = {}
+        self.assets: dict[str, bytes] = {}
         self.sources: dict[str, str] = {}
         self.nav: list[Any] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.project = Path(self.config.project_dir or config_dir).resolve()
+        options = RenderOptions(
+            (self.project / TEMPLATES_DIR,),
+            directory_urls=config.use_directory_urls,
+            site_url=config.site_url,
+        )
         try:
             playbook = load_playbook(self.project)
-            self.pages = render_site(
-                playbook,
-                RenderOptions((self.project / TEMPLATES_DIR,), directory_urls=config.use_directory_urls),
-            )
+            self.pages = render_site(playbook, options)
+            self.assets = card_files(playbook, options)
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
         for warning in playbook.warnings:  # info, so an ageing review never breaks a --strict build
@@ -81,7 +86,8 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        for path, text in self.pages.items():
+        made: dict[str, str | bytes] = {**self.pages, **self.assets}
+        for path, text in made.items():
             if files.get_file_from_path(path) is not None:
                 raise PlaybookError(f"docs/{path} has the same path as a page rolebook generates; rename it")
             file = File.generated(config, path, content=text)
@@ -91,8 +97,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 )
             files.append(file)
         if config.nav is None:
-            generated = set(self.pages)
-            own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
+            own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in made)
             config.nav = [*self.nav, *_nav_of(own)]
         return files
 

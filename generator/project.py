@@ -21,6 +21,7 @@ ROLES_DIR = "roles"
 CONFIG_DIR = "site_config"
 TEMPLATES_DIR = "templates"
 YAML_SUFFIXES = (".yaml", ".yml")
+ACTIVITY_STEM = "activities"  # roles/activities.yaml, or any file in roles/ holding only 'activities:'
 
 
 @dataclass
@@ -34,9 +35,14 @@ class Sources:
         doc = self.docs[file]
         return lambda path, key: (file, doc.loc(path, key=key))
 
+    def main_config_file(self) -> str:
+        """The settings file holding the most settings: where a missing one belongs."""
+        owners = sorted(self.config_owner.values())
+        return max(owners, key=owners.count) if owners else f"{CONFIG_DIR}/"
+
     def config_where(self, path: Path_, key: bool) -> tuple[str, Loc]:
         file = self.config_owner.get(str(path[0])) if path else None
-        file = file or next(iter(self.config_owner.values()), f"{CONFIG_DIR}/")
+        file = file or self.main_config_file()
         doc = self.docs.get(file)
         return file, doc.loc(path, key=key) if doc else Loc(1, 1)
 
@@ -58,8 +64,13 @@ def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:
         out.append(Diagnostic(rel, 1, 1, f"cannot read the file: {exc.strerror}"))
         return None
     if not isinstance(doc.data, dict):
-        what = "empty" if doc.data is None else f"a {type(doc.data).__name__}, not a mapping"
-        out.append(Diagnostic(rel, 1, 1, f"the file is {what}: expected 'field: value' lines"))
+        if doc.data is None:
+            what = "the file is empty"
+        elif isinstance(doc.data, list):
+            what = "the file holds a list"
+        else:
+            what = "the file holds a single value"
+        out.append(Diagnostic(rel, 1, 1, f"{what}: expected 'field: value' lines"))
         return None
     return doc
 
@@ -112,11 +123,16 @@ def _load_roles(
     if not files:
         out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, "no role files: add roles/<id>.yaml"))
     for file in files:
+        valid_id = re.fullmatch(ID_PATTERN, file.stem) is not None
         doc = _read(project, file, out)
         if doc is None:
+            if file.stem == ACTIVITY_STEM:
+                activity_path = activity_path or file.relative_to(project).as_posix()  # there, but broken
+            elif valid_id and file.stem not in known:
+                known[file.stem] = file.name  # still a role: references to it are not unknown
             continue
         sources.docs[doc.path] = doc
-        if "activities" in doc.data:
+        if file.stem == ACTIVITY_STEM or set(doc.data) == {"activities"}:
             if activity_path is not None:
                 out.append(
                     Diagnostic(
@@ -130,7 +146,7 @@ def _load_roles(
             activity_path = doc.path
             activities = _validate(ActivityFile, doc.data, sources.where(doc.path), out)
             continue
-        if not re.fullmatch(ID_PATTERN, file.stem):
+        if not valid_id:
             out.append(
                 Diagnostic(
                     doc.path,
@@ -194,6 +210,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         role_files={rid: role_files[rid] for rid in order},
         activity_file=activity_path,
         config_files=dict(sources.config_owner),
+        card_lines={rid: sources.docs[role_files[rid]].loc(("card",), key=True).line for rid in order},
         warnings=tuple(diagnostics),
     )
     return playbook, diagnostics

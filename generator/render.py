@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markdown
+from markupsafe import Markup
 
+from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from .defaults import builtin_templates
 from .errors import TemplateProblem
 from .playbook import LETTER_NAMES, Playbook
@@ -30,6 +33,7 @@ CSS_PATH = "assets/rolebook.css"
 class RenderOptions:
     template_dirs: tuple[Path, ...] = ()
     directory_urls: bool = True
+    site_url: str | None = None  # where the site is published: the cards' QR codes point there
 
     def search_path(self) -> list[Path]:
         """Project templates first, the built-ins last; each folder once."""
@@ -62,7 +66,16 @@ def site_nav(playbook: Playbook) -> list[Any]:
         {"Roles": [{role.name: role_page(rid)} for rid, role in playbook.roles.items()]},
         {"RACI matrix": "raci.md"},
         {"Severity levels": "severities.md"},
+        {"Quick cards": "cards.md"},
     ]
+
+
+def _md_inline(text: str) -> Markup:
+    """Role text (Markdown, validated to hold no raw HTML) as inline HTML for cards."""
+    html = markdown.markdown(text, output_format="html")
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
 
 
 def _cell(text: str) -> str:
@@ -80,6 +93,7 @@ def _environment(options: RenderOptions) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["cell"] = _cell
+    env.filters["md_inline"] = _md_inline
     return env
 
 
@@ -98,6 +112,8 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
     """Every generated page and asset of the playbook site, by docs-relative path."""
     options = options or RenderOptions()
     env = _environment(options)
+    cfg = playbook.config.cards
+    card_size = SIZES[cfg.size]
     common: dict[str, Any] = {
         "playbook": playbook,
         "site": playbook.config,
@@ -105,12 +121,20 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         "letters": LETTER_NAMES,
         "role_page": role_page,
         "css_path": CSS_PATH,
+        "card_pdf": lambda rid: f"{CARDS_DIR}/{rid}.pdf",
+        "all_cards_pdf": f"{CARDS_DIR}/{ALL_CARDS_PDF}",
+        "card_size": card_size,
     }
     plan: list[tuple[str, str, dict[str, Any]]] = [
         ("index.md", "pages/index.md.j2", {"rolemap": layout(playbook), "edge_kinds": KINDS}),
         ("raci.md", "pages/raci.md.j2", {}),
         ("severities.md", "pages/severities.md.j2", {}),
         (CSS_PATH, "assets/rolebook.css.j2", {}),
+        (
+            "cards.md",
+            "pages/cards.md.j2",
+            {"cards": _card_fragments(env, playbook, options, card_size, cfg.back), "size": card_size},
+        ),
     ]
     for rid, role in playbook.roles.items():
         plan.append((role_page(rid), "pages/role.md.j2", {"role_id": rid, "role": role}))
@@ -122,6 +146,58 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
             {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path},
         )
     return dict(sorted(out.items()))
+
+
+def _card_fragments(
+    env: jinja2.Environment,
+    playbook: Playbook,
+    options: RenderOptions,
+    size: CardSize,
+    back: bool,
+    role_ids: list[str] | None = None,
+) -> dict[str, Markup]:
+    """Each role's card as an HTML fragment, in site order."""
+    common = {"playbook": playbook, "site": playbook.config, "roles": playbook.roles, "back": back}
+    return {
+        rid: Markup(
+            _render(
+                env,
+                "cards/card.html.j2",
+                {**common, **card_context(playbook, rid, size, options.site_url, options.directory_urls)},
+            )
+        )
+        for rid in (role_ids if role_ids is not None else list(playbook.roles))
+    }
+
+
+def render_cards(
+    playbook: Playbook,
+    options: RenderOptions,
+    size: CardSize,
+    *,
+    back: bool,
+    role_ids: list[str] | None = None,
+    page_height_mm: float | None = None,
+) -> dict[str, str]:
+    """One printable HTML document per role card: ``{"cards/<id>.html": html}``, in site order.
+
+    ``page_height_mm`` replaces the page's height, to measure a card that does not fit.
+    """
+    env = _environment(options)
+    fragments = _card_fragments(env, playbook, options, size, back, role_ids)
+    return {
+        f"cards/{rid}.html": _render(
+            env,
+            "cards/document.html.j2",
+            {
+                "site": playbook.config,
+                "size": size,
+                "page_size": f"{size.width_mm}mm {page_height_mm or size.height_mm}mm",
+                "cards": [fragment],
+            },
+        )
+        for rid, fragment in fragments.items()
+    }
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

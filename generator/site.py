@@ -12,10 +12,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import RolebookError
+from .errors import Preformatted, RolebookError
 
 # Material prints an end-of-life banner when it is imported by the mkdocs command;
 # rolebook's own output stays free of third-party banners.
@@ -60,6 +61,29 @@ def config_file(project: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the cards and exports need from mkdocs.yml, read without running MkDocs."""
+
+    site_url: str | None
+    directory_urls: bool
+
+
+def site_settings(project: Path) -> SiteSettings:
+    from mkdocs.utils.yaml import yaml_load
+
+    path = config_file(project)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            raw = yaml_load(handle) or {}
+    except Exception as exc:  # MkDocs' loader raises several kinds for a broken file
+        raise RolebookError(f"{path}: cannot read the MkDocs configuration: {exc}") from None
+    if not isinstance(raw, dict):
+        raise RolebookError(f"{path}: expected 'key: value' settings")
+    url = raw.get("site_url")
+    return SiteSettings(str(url) if url else None, bool(raw.get("use_directory_urls", True)))
+
+
 def build_site(project: Path, site_dir: Path | None = None) -> Path:
     """Build the playbook site strictly and put it at ``site_dir`` (default: the one in mkdocs.yml)."""
     from mkdocs.commands.build import build
@@ -82,7 +106,7 @@ def build_site(project: Path, site_dir: Path | None = None) -> Path:
         except MkDocsException as exc:
             details = "\n".join(collected.messages)
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-            raise RolebookError(
+            raise Preformatted(
                 "\n".join(filter(None, [details, message, "the site was not changed"]))
             ) from None
     return target

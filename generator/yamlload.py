@@ -4,7 +4,9 @@ Scalars follow the YAML 1.2 core idea rather than PyYAML's 1.1 defaults: only
 ``true``/``false`` are booleans (``no`` stays the word "no"), only plain decimal
 numbers are integers, and everything else (``1.0``, ``2024-04-15``) stays text,
 so a version keeps the digits its author wrote and pydantic reads dates.
-Tags, anchors and aliases are refused: a role file is data, not a program.
+Custom tags (``!!python/...``, ``!env``), anchors and aliases are refused: a role
+file is data, not a program. The standard tags ``!!str``, ``!!int``, ``!!bool``,
+``!!null``, ``!!seq`` and ``!!map`` are accepted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -100,30 +103,50 @@ class YamlProblem(Exception):
         self.col = col
 
 
+def _short_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:python/object`` as the user wrote it: ``!!python/object``."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _loc(node: Node) -> Loc:
     return Loc(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag = node.tag
+    tag, value = node.tag, node.value
+    loc = _loc(node)
     if tag == _STR:
-        return node.value
+        return value
     if tag == _NULL:
+        if value not in ("", "~", "null", "Null", "NULL"):
+            raise YamlProblem(
+                f"{_clip(value)!r} is not empty: '!!null' fits only an empty value", loc.line, loc.col
+            )
         return None
     if tag == _BOOL:
-        return node.value.lower() == "true"
+        if value.lower() not in ("true", "false"):
+            raise YamlProblem(
+                f"{_clip(value)!r} is not a yes/no value: write true or false", loc.line, loc.col
+            )
+        return value.lower() == "true"
     if tag == _INT:
+        if not re.fullmatch(r"[-+]?[0-9]+", value):
+            raise YamlProblem(f"{_clip(value)!r} is not a whole number", loc.line, loc.col)
         try:
-            return int(node.value)
-        except ValueError as exc:
-            loc = _loc(node)
-            raise YamlProblem(f"not an integer: {node.value!r}", loc.line, loc.col) from exc
-    loc = _loc(node)
-    raise YamlProblem(
-        f"YAML tag {tag!r} is not allowed: role files hold plain text, numbers, lists and mappings",
-        loc.line,
-        loc.col,
-    )
+            return int(value)
+        except ValueError:  # beyond Python's limit on digits
+            raise YamlProblem(f"number too long: {_clip(value)!r}", loc.line, loc.col) from None
+    raise YamlProblem(_tag_message(tag), loc.line, loc.col)
+
+
+def _tag_message(tag: str) -> str:
+    if tag in (_STR, _NULL, _BOOL, _INT):
+        return f"YAML tag '{_short_tag(tag)}' fits a single value, not a list or mapping"
+    return f"YAML tag '{_short_tag(tag)}' is not allowed: playbook files hold plain text, numbers, lists and mappings"
 
 
 class _Walker:
@@ -146,7 +169,7 @@ class _Walker:
             return _scalar(node)
         if node.tag not in (_SEQ, _MAP):
             loc = _loc(node)
-            raise YamlProblem(f"YAML tag {node.tag!r} is not allowed", loc.line, loc.col)
+            raise YamlProblem(_tag_message(node.tag), loc.line, loc.col)
         if isinstance(node, SequenceNode):
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, MappingNode)
@@ -167,12 +190,51 @@ class _Walker:
         return result
 
 
+def _refuse_anchors(text: str) -> None:
+    """Anchors (&x) and aliases (*x), found from the parser's events so each is located exactly."""
+    if "&" not in text and "*" not in text:  # neither can occur: skip the second pass
+        return
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if event is None:
+                break
+            mark = event.start_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlProblem(
+                    f"YAML aliases (*{event.anchor}) are not allowed: write the value out", line, col
+                )
+            anchor = getattr(event, "anchor", None)
+            if anchor:
+                raise YamlProblem(f"YAML anchors (&{anchor}) are not allowed: write the value out", line, col)
+    finally:
+        loader.dispose()
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> YamlProblem:
+    position = max(0, min(exc.position, len(text)))
+    before = text[:position]
+    line = before.count("\n") + 1
+    col = position - (before.rfind("\n") + 1) + 1
+    char = exc.character
+    shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+    return YamlProblem(f"control character {shown} is not allowed in YAML text", line, col)
+
+
 def parse_yaml(text: str, path: str) -> YamlDoc:
     """Parse one YAML document into plain data with locations.
 
     Raises YamlProblem for anything that is not a single plain-data document.
     """
     doc = YamlDoc(path, None)
+    try:
+        _refuse_anchors(text)
+    except yaml.MarkedYAMLError:
+        pass  # a syntax error: reported below, by the pass that builds the data
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -183,9 +245,13 @@ def parse_yaml(text: str, path: str) -> YamlDoc:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and "expected a single document" in exc.context:
             problem = "more than one YAML document in the file ('---' separates documents)"
+        elif "mapping values are not allowed" in problem:
+            problem += " (a ': ' inside text starts a mapping; put the whole text in quotes)"
         raise YamlProblem(problem, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}") from None
+        raise YamlProblem(f"invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise YamlProblem(f"nesting too deep (more than {MAX_DEPTH} levels)") from None
     finally:

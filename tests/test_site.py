@@ -78,6 +78,7 @@ def test_role_page_sections(built: tuple[Path, Path]) -> None:
         "Backups",
         "Skills and training",
         "Contacts",
+        "Quick card",
         "RACI",
     ]
     # checklists are task lists: one checkbox per checklist and handoff item
@@ -373,6 +374,7 @@ def test_renderer_is_pure_and_deterministic() -> None:
         "index.md",
         "raci.md",
         "severities.md",
+        "cards.md",
         "assets/rolebook.css",
         *(f"roles/{r}.md" for r in ROLE_IDS),
     }

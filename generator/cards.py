@@ -1,0 +1,119 @@
+"""Quick cards: paper sizes, what each size carries, and the data a card template reads.
+
+A card is read under stress, often printed in black and white and sometimes
+weeks after printing, so every size carries the playbook's version and date,
+meaning never rests on colour alone, and smaller sizes leave sections out
+rather than shrink the type below what can be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import segno
+
+from .playbook import Playbook
+
+CARDS_DIR = "cards"  # in the site: cards/<role id>.pdf and cards/quick-cards.pdf
+ALL_CARDS_PDF = "quick-cards.pdf"
+
+Profile = Literal["large", "full", "compact", "minimal"]
+
+
+@dataclass(frozen=True)
+class CardSize:
+    id: str
+    label: str
+    width_mm: float
+    height_mm: float
+    profile: Profile
+    font_pt: float  # the body text size
+    margin_mm: float
+    qr_mm: float  # the QR code's side; the footer band at the bottom is a little taller
+
+    @property
+    def foot_mm(self) -> float:
+        return self.qr_mm + 0.6 * self.margin_mm + 2
+
+    @property
+    def body_height_mm(self) -> float:
+        """The height left for the card's content between the top margin and the footer band."""
+        return self.height_mm - self.margin_mm - self.foot_mm
+
+    @property
+    def css_size(self) -> str:
+        return f"{self.width_mm}mm {self.height_mm}mm"
+
+
+SIZES: dict[str, CardSize] = {
+    size.id: size
+    for size in (
+        CardSize("a6", "A6 (105 x 148 mm)", 105, 148, "full", 8.6, 5, 15),
+        CardSize("a7", "A7 (74 x 105 mm)", 74, 105, "compact", 7.2, 4, 13),
+        CardSize("a5", "A5 (148 x 210 mm)", 148, 210, "large", 11.5, 8, 20),
+        CardSize("index-4x6", "index card (4 x 6 in)", 101.6, 152.4, "full", 8.6, 5, 15),
+        CardSize("wallet", "wallet card (2 x 3.5 in)", 50.8, 88.9, "minimal", 6.4, 3, 11),
+        CardSize("a4", "A4 (210 x 297 mm)", 210, 297, "large", 15, 12, 26),
+        CardSize("letter", "US letter (8.5 x 11 in)", 215.9, 279.4, "large", 14.5, 12, 26),
+    )
+}
+
+# What each profile shows, in order; the name, version, date and QR code are always there.
+SECTIONS: dict[Profile, tuple[str, ...]] = {
+    "large": (
+        "summary",
+        "first_actions",
+        "responsibilities",
+        "do_dont",
+        "work_with",
+        "escalation",
+        "escalation_when",
+        "contacts",
+    ),
+    "full": (
+        "summary",
+        "first_actions",
+        "responsibilities",
+        "do_dont",
+        "work_with",
+        "escalation",
+        "contacts",
+    ),
+    "compact": ("first_actions", "do_dont", "escalation", "contacts"),
+    "minimal": ("first_actions", "escalation", "contacts"),
+}
+
+
+def role_url(site_url: str | None, role_id: str, directory_urls: bool = True) -> str | None:
+    """The role's page on the published site, for the QR code."""
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return f"{base}roles/{role_id}/" if directory_urls else f"{base}roles/{role_id}.html"
+
+
+def qr_svg(url: str) -> str:
+    """A vector QR code for ``url``, as inline SVG sized by CSS."""
+    code = segno.make(url, error="m", micro=False)
+    return str(code.svg_inline(omitsize=True, border=2, svgclass="rb-qr", dark="#000", light="#fff"))
+
+
+def card_context(
+    playbook: Playbook, role_id: str, size: CardSize, site_url: str | None, directory_urls: bool = True
+) -> dict[str, Any]:
+    """What a card template reads for one role."""
+    role = playbook.roles[role_id]
+    url = role_url(site_url, role_id, directory_urls)
+    return {
+        "role_id": role_id,
+        "role": role,
+        "size": size,
+        "sections": SECTIONS[size.profile],
+        "key_points": role.card.responsibilities
+        if role.card.responsibilities is not None
+        else role.responsibilities,
+        "contact": playbook.config.contacts.get(role_id),
+        "url": url,
+        "qr": qr_svg(url) if url else None,
+    }

@@ -1,0 +1,214 @@
+"""Quick cards: real PDFs written by ``rolebook cards``, read back with pypdf and pdfium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from generator.cards import SIZES
+
+from .sitekit import ROLE_IDS, copy_project, load_yaml, rolebook, soup
+
+MM_TO_PT = 72 / 25.4
+SITE_URL = "https://example.org/playbook/"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("cards") / "project")
+
+
+def _cards(project: Path, out: Path, *args: str) -> PdfReader:
+    result = rolebook("cards", "-o", str(out), *args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return PdfReader(out)
+
+
+def _names(project: Path) -> list[str]:
+    return [load_yaml(project / "roles" / f"{rid}.yaml")["name"] for rid in ROLE_IDS]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_one_page_per_role_of_the_requested_size(project: Path, tmp_path: Path, size: str) -> None:
+    reader = _cards(project, tmp_path / f"{size}.pdf", "--size", size)
+    assert len(reader.pages) == len(ROLE_IDS)
+    expected = (SIZES[size].width_mm * MM_TO_PT, SIZES[size].height_mm * MM_TO_PT)
+    names = _names(project)
+    for page, name in zip(reader.pages, names, strict=True):
+        box = page.mediabox
+        assert float(box.width) == pytest.approx(expected[0], abs=0.5)
+        assert float(box.height) == pytest.approx(expected[1], abs=0.5)
+        text = " ".join(page.extract_text().split())
+        assert name in text  # in the order of the site
+        assert "Version 1.0" in text and "2024-04-15" in text
+
+
+def test_back_sides_double_the_pages_and_carry_the_handoff(project: Path, tmp_path: Path) -> None:
+    reader = _cards(project, tmp_path / "back.pdf", "--back")
+    assert len(reader.pages) == 2 * len(ROLE_IDS)
+    for i, role_id in enumerate(ROLE_IDS):
+        data = load_yaml(project / "roles" / f"{role_id}.yaml")
+        front = " ".join(reader.pages[2 * i].extract_text().split())
+        back = " ".join(reader.pages[2 * i + 1].extract_text().split())
+        assert data["name"] in front and data["name"] in back
+        assert "WHEN YOU HAND THIS ROLE OVER" in back
+        for item in data["handoff"]:
+            assert " ".join(item.split()[:4]) in back
+        assert "Version 1.0" in back
+
+
+def test_a_card_carries_its_content(project: Path, tmp_path: Path) -> None:
+    reader = _cards(project, tmp_path / "im.pdf", "--role", "incident-manager")
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    data = load_yaml(project / "roles" / "incident-manager.yaml")
+    contacts = load_yaml(project / "site_config" / "contacts.yaml")["contacts"]["incident-manager"]
+    for item in data["card"]["first_actions"] + data["card"]["responsibilities"]:
+        assert item in text
+    for heading in (
+        "FIRST ACTIONS",
+        "KEY RESPONSIBILITIES",
+        "DO",
+        "DON'T",
+        "WORK WITH",
+        "ESCALATE TO",
+        "CONTACT",
+    ):
+        assert heading in text
+    assert "Management and Leadership" in text  # escalates to
+    assert contacts["channel"] in text and contacts["pager"] in text
+    assert "Incident Response Roles" in text  # the playbook title in the footer
+
+
+def test_selected_roles_come_in_site_order(project: Path, tmp_path: Path) -> None:
+    reader = _cards(project, tmp_path / "two.pdf", "--role", "support-team", "--role", "incident-manager")
+    firsts = [" ".join(p.extract_text().split())[:40] for p in reader.pages]
+    assert firsts[0].startswith("Incident Manager") and firsts[1].startswith("Support Team")
+
+
+def _qr_codes(pdf: Path) -> list[str]:
+    document = pypdfium2.PdfDocument(str(pdf))
+    found = []
+    for page in document:
+        image = page.render(scale=300 / 72).to_pil()
+        codes = zxingcpp.read_barcodes(image)
+        found.append(codes[0].text if len(codes) == 1 else f"{len(codes)} codes")
+    document.close()
+    return found
+
+
+@pytest.mark.parametrize("size", ["a6", "wallet"])
+def test_qr_code_opens_the_role_page(project: Path, tmp_path: Path, size: str) -> None:
+    pdf = tmp_path / "qr.pdf"
+    _cards(project, pdf, "--size", size)
+    assert _qr_codes(pdf) == [f"{SITE_URL}roles/{rid}/" for rid in ROLE_IDS]
+
+
+def test_card_size_and_back_sides_come_from_site_config(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    settings = project / "site_config" / "playbook.yaml"
+    settings.write_text(settings.read_text("utf-8") + "cards:\n  size: a7\n  back: true\n", "utf-8")
+    reader = _cards(project, tmp_path / "a7.pdf")
+    assert len(reader.pages) == 2 * len(ROLE_IDS)
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(74 * MM_TO_PT, abs=0.5)
+
+
+def test_an_overlong_card_fails_naming_its_role_and_keeps_the_old_pdf(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    out = tmp_path / "cards.pdf"
+    out.write_bytes(b"the previous print run")
+    role = project / "roles" / "support-team.yaml"
+    text = role.read_text("utf-8")
+    extra = "".join(
+        f"    - Check the dashboard number {n} and write down what it shows.\n" for n in range(12)
+    )
+    role.write_text(text.replace("  first_actions:\n", "  first_actions:\n" + extra), "utf-8")
+    result = rolebook("cards", "-o", str(out), cwd=project)
+    assert result.returncode == 1
+    match = re.search(
+        r"^roles/support-team\.yaml:(\d+):1: error: the front of the A6 \(105 x 148 mm\) card is "
+        r"(\d+\.\d) mm too tall \((\d+) mm of content for (\d+) mm of room; largest parts: the checklist \d+ mm",
+        result.stderr,
+        re.M,
+    )
+    assert match, result.stderr
+    card_line = text.splitlines().index("card:") + 1  # the error points at the card
+    assert int(match[1]) == card_line
+    over, content, room = float(match[2]), int(match[3]), int(match[4])
+    assert over > 30 and abs(content - room - over) <= 1
+    assert "incident-manager" not in result.stderr  # only the card that does not fit
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes() == b"the previous print run"
+
+
+def test_an_overlong_card_stops_the_site_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    role = project / "roles" / "support-team.yaml"
+    extra = "".join(f"    - Do step {n} of a long procedure, carefully and in order.\n" for n in range(25))
+    role.write_text(
+        role.read_text("utf-8").replace("  first_actions:\n", "  first_actions:\n" + extra), "utf-8"
+    )
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1
+    assert re.search(r"^roles/support-team\.yaml:\d+:1: error: the front of the A6", result.stderr, re.M)
+    assert not (project / "site").exists()
+
+
+def test_cards_are_the_same_bytes_every_time(project: Path, tmp_path: Path) -> None:
+    _cards(project, tmp_path / "one.pdf", "--back")
+    _cards(project, tmp_path / "two.pdf", "--back")
+    assert (tmp_path / "one.pdf").read_bytes() == (tmp_path / "two.pdf").read_bytes()
+
+
+def test_unknown_role_and_size_are_refused(project: Path, tmp_path: Path) -> None:
+    result = rolebook("cards", "-o", str(tmp_path / "x.pdf"), "--role", "scribe", cwd=project)
+    assert result.returncode == 1 and "unknown role 'scribe'" in result.stderr
+    result = rolebook("cards", "-o", str(tmp_path / "x.pdf"), "--size", "b5", cwd=project)
+    assert result.returncode == 2 and "'b5' is not one of" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_site_has_card_pdfs_and_a_printable_cards_page(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    combined = PdfReader(site / "cards" / "quick-cards.pdf")
+    assert len(combined.pages) == len(ROLE_IDS)
+    for role_id in ROLE_IDS:
+        assert len(PdfReader(site / "cards" / f"{role_id}.pdf").pages) == 1
+        page = soup(site / "roles" / role_id / "index.html")
+        assert page.find("a", href=f"../../cards/{role_id}.pdf") is not None
+        assert page.find("a", href="../../cards/") is not None
+    cards_page = soup(site / "cards" / "index.html")
+    assert len(cards_page.select("section.rb-card")) == len(ROLE_IDS)
+    assert cards_page.find("a", href="quick-cards.pdf") is not None
+    style = cards_page.find("style", media="print").get_text()
+    assert "@page { size: 105mm 148mm; margin: 0; }" in style
+    assert re.search(r"\.md-header, .*\.md-sidebar, \.md-footer.*display: none !important", style, re.S)
+    assert "break-after: page" in style
+
+
+def test_the_documented_size_limits_match_the_code() -> None:
+    """docs/editing-the-playbook/quick-cards.md lists every size with its real paper, type and room."""
+    from .sitekit import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "editing-the-playbook" / "quick-cards.md").read_text("utf-8")
+    rows = {
+        m[1]: m
+        for m in re.finditer(
+            r"^\| `([a-z0-9-]+)`[^|]*\| ([^|]+) \|[^|]+\| ([\d.]+) pt \| (\d+) mm \|", text, re.M
+        )
+    }
+    assert sorted(rows) == sorted(SIZES)
+    for name, size in SIZES.items():
+        row = rows[name]
+        assert row[2] == size.label
+        assert float(row[3]) == size.font_pt
+        assert int(row[4]) == round(size.body_height_mm)
