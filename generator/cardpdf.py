@@ -7,10 +7,8 @@ and which parts take the room. Nothing is clipped or spilled silently.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +44,14 @@ class CardSet:
     per_role: dict[str, bytes]
 
 
+def _html(text: str) -> Any:
+    """Cards are made from the playbook alone: WeasyPrint may load nothing from disk or network."""
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    return weasyprint.HTML(string=text, url_fetcher=URLFetcher(allowed_protocols={"data"}))
+
+
 def _boxes(box: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
     yield box, depth
     for child in getattr(box, "children", None) or ():
@@ -59,9 +65,7 @@ def _classes(box: Any) -> list[str]:
 
 def _measure(html: str, size: CardSize) -> list[tuple[str, float, list[tuple[str, float]]]]:
     """For each face on its own tall page: (face, height in mm, [(part, mm)])."""
-    import weasyprint
-
-    document = weasyprint.HTML(string=html).render()
+    document = _html(html).render()
     faces = []
     for page in document.pages:
         for box, _ in _boxes(page._page_box):
@@ -106,8 +110,6 @@ def render_card_pdfs(
     progress: Callable[[str], None] | None = None,
 ) -> CardSet:
     """Lay out every card, check that each fits its page, and return the PDFs."""
-    import weasyprint
-
     documents = render_cards(playbook, options, size, back=back, role_ids=role_ids)
     faces = 2 if back else 1
     rendered: dict[str, Any] = {}
@@ -116,7 +118,7 @@ def render_card_pdfs(
         role_id = path.removeprefix("cards/").removesuffix(".html")
         if progress:
             progress(role_id)
-        document = weasyprint.HTML(string=html).render()
+        document = _html(html).render()
         if len(document.pages) != faces:
             tall = render_cards(
                 playbook, options, size, back=back, role_ids=[role_id], page_height_mm=MEASURE_HEIGHT_MM
@@ -145,14 +147,32 @@ def card_files(playbook: Playbook, options: RenderOptions) -> dict[str, bytes]:
     return files
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` first, then rename: a failure never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+@dataclass(frozen=True)
+class CardRequest:
+    """What ``rolebook cards`` asks for; None means: as set in site_config."""
+
+    size: str | None = None
+    roles: list[str] = field(default_factory=list)
+    back: bool | None = None
+
+
+def print_cards(
+    project: Path, playbook: Playbook, request: CardRequest, progress: Callable[[str], None] | None = None
+) -> tuple[CardSet, str]:
+    """The cards a user asked for, in site order, and a one-line summary of them."""
+    from .project import TEMPLATES_DIR
+    from .site import site_settings
+
+    unknown = [r for r in request.roles if r not in playbook.roles]
+    if unknown:
+        raise RolebookError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(playbook.roles)}")
+    settings = site_settings(project)
+    size = SIZES[request.size or playbook.config.cards.size]
+    back = playbook.config.cards.back if request.back is None else request.back
+    selected = [r for r in playbook.roles if r in request.roles] if request.roles else list(playbook.roles)
+    options = RenderOptions(
+        (project / TEMPLATES_DIR,), directory_urls=settings.directory_urls, site_url=settings.site_url
+    )
+    cards = render_card_pdfs(playbook, options, size, back=back, role_ids=selected, progress=progress)
+    pages = len(selected) * (2 if back else 1)
+    return cards, f"{pages} pages ({len(selected)} cards, {size.label})"

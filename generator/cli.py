@@ -127,31 +127,17 @@ def serve(project: Path, dev_addr: str | None) -> None:
 @click.option("--back/--no-back", default=None, help="Print back sides with the handoff checklist.")
 def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...], back: bool | None) -> None:
     """Write the quick cards as a print-ready PDF: one page per role (two with back sides)."""
-    from .cardpdf import render_card_pdfs, write_atomically
-    from .cards import SIZES
-    from .render import RenderOptions
-    from .site import site_settings
+    from .cardpdf import CardRequest, print_cards
+    from .files import write_atomically
 
     playbook = _validated(project)
-    unknown = [r for r in roles if r not in playbook.roles]
-    if unknown:
-        raise RolebookError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(playbook.roles)}")
-    settings = site_settings(project)
-    chosen = SIZES[size or playbook.config.cards.size]
-    with_back = playbook.config.cards.back if back is None else back
-    selected = [r for r in playbook.roles if r in roles] if roles else list(playbook.roles)
-    options = RenderOptions(
-        (project / "templates",), directory_urls=settings.directory_urls, site_url=settings.site_url
-    )
-    with click.progressbar(length=len(selected), label="laying out cards", file=sys.stderr) as bar:
-        result = render_card_pdfs(
-            playbook, options, chosen, back=with_back, role_ids=selected, progress=lambda _: bar.update(1)
-        )
+    request = CardRequest(size, list(roles), back)
+    with click.progressbar(
+        length=len(roles) or len(playbook.roles), label="laying out cards", file=sys.stderr
+    ) as bar:
+        result, summary = print_cards(project, playbook, request, progress=lambda _: bar.update(1))
     write_atomically(output, result.combined)
-    sides = 2 if with_back else 1
-    click.echo(
-        f"wrote {len(selected) * sides} pages ({len(selected)} cards, {chosen.label}) to {output}", err=True
-    )
+    click.echo(f"wrote {summary} to {output}", err=True)
 
 
 @cli.command()
@@ -187,6 +173,10 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a full disk, a missing folder, no permission: the user's to fix
+        where = exc.filename or "rolebook"
+        click.echo(f"error: {where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     except Exception as exc:
         if os.environ.get("ROLEBOOK_DEBUG"):
             traceback.print_exc()

@@ -12,7 +12,15 @@ import html
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -24,16 +32,29 @@ _RAW_HTML = re.compile(r"<(?!(?:https?://|mailto:))[A-Za-z/!?]")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(|\]:|<)<?(?:javascript|vbscript|data):")
 
 
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+_IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[]")
+
+
 def _safe_markdown(text: str) -> str:
-    """Role text is Markdown without raw HTML or script links, so it cannot inject into the site."""
-    raw = _RAW_HTML.search(text)
+    """Role text is Markdown without raw HTML, images or script links: it cannot inject into the site.
+
+    (The renderer cleans text again on its way into a page; this check gives the editor a clear message.)
+    """
+    prose = _CODE_SPAN.sub("", text)  # `<service>` in inline code is text, not HTML
+    image = _IMAGE.search(prose)
+    if image:
+        raise ValueError(
+            f"images are not allowed in playbook text (found {image.group(0)!r}); link to the picture instead"
+        )
+    raw = _RAW_HTML.search(prose)
     if raw:
-        snippet = text[raw.start() : raw.start() + 12].split()[0]
+        snippet = prose[raw.start() : raw.start() + 12].split()[0]
         raise ValueError(
             f"raw HTML is not allowed in playbook text (found {snippet!r}); "
             "use Markdown, or write '&lt;' for a literal '<'"
         )
-    script = _SCRIPT_URL.search("".join(html.unescape(text).split()))
+    script = _SCRIPT_URL.search("".join(html.unescape(prose).split()))
     if script:
         raise ValueError(
             f"script and data links are not allowed in playbook text (found {script.group(0)!r})"
@@ -56,7 +77,7 @@ Text = Annotated[
 ]
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\n\r\t]*$"),
     AfterValidator(_safe_markdown),
 ]
 Abbreviation = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9&+./-]{1,8}$")]
@@ -159,7 +180,9 @@ class Severity(Strict):
 
 class Link(Strict):
     title: Name
-    url: Annotated[str, StringConstraints(pattern=r"^(?:https?://|mailto:)\S+$", max_length=2000)]
+    url: Annotated[
+        str, StringConstraints(pattern=r"^(?:https?://|mailto:)[^\s\"'<>{}|\\^`]+$", max_length=2000)
+    ]
 
 
 class Contact(Strict):
@@ -176,7 +199,7 @@ class CardSettings(Strict):
     """The printed quick cards."""
 
     size: CardSizeName = Field(default="a6", description="Paper size; `rolebook cards --size` overrides it.")
-    back: bool = Field(default=False, description="Print a back side with the handoff checklist.")
+    back: StrictBool = Field(default=False, description="Print a back side with the handoff checklist.")
 
 
 class SiteConfig(Strict):

@@ -121,6 +121,8 @@ def _message(err: ErrorDetails, field: str, model: type[BaseModel], parent: Path
                 f"{given!r} is not a valid id: use lowercase letters, digits and single hyphens, "
                 "e.g. incident-manager"
             )
+        if "\\n" in str(ctx.get("pattern")):
+            return f"'{field}' must be a single line"
         hint = _PATTERN_HINTS.get(field, f"text matching {ctx.get('pattern')}")
         return f"'{field}' should be {hint}, not {given!r}"
     if kind == "literal_error":

@@ -74,8 +74,17 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             self.assets = card_files(playbook, options)
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
-        for warning in playbook.warnings:  # info, so an ageing review never breaks a --strict build
-            log.info(warning.human())
+        for warning in playbook.warnings:  # counted by --strict, like every MkDocs warning
+            log.warning(warning.human())
+        docs = Path(config.docs_dir)
+        clashes = sorted(path for path in [*self.pages, *self.assets] if (docs / path).exists())
+        if clashes:  # checked before MkDocs cleans site/, so a clash leaves the old site alone
+            raise PlaybookError(
+                "\n".join(
+                    f"docs/{path} has the same path as a page rolebook generates; rename it"
+                    for path in clashes
+                )
+            )
         self.sources = page_sources(playbook)
         self.nav = site_nav(playbook)
         for name in REQUIRED_EXTENSIONS:
@@ -88,8 +97,6 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         made: dict[str, str | bytes] = {**self.pages, **self.assets}
         for path, text in made.items():
-            if files.get_file_from_path(path) is not None:
-                raise PlaybookError(f"docs/{path} has the same path as a page rolebook generates; rename it")
             file = File.generated(config, path, content=text)
             if path in self.sources:  # the edit link opens the YAML file the page comes from
                 file.edit_uri = os.path.relpath(self.project / self.sources[path], config.docs_dir).replace(

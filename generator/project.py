@@ -47,10 +47,15 @@ class Sources:
         return file, doc.loc(path, key=key) if doc else Loc(1, 1)
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _yaml_files(folder: Path, out: list[Diagnostic]) -> list[Path]:
+    if folder.exists() and not folder.is_dir():
+        out.append(Diagnostic(folder.name, 1, 1, "should be a folder of YAML files, not a file"))
+        return []
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:
@@ -84,8 +89,8 @@ def _validate(model: type[BaseModel], data: Any, where: Locator, out: list[Diagn
 
 
 def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> SiteConfig | None:
-    files = _yaml_files(project / CONFIG_DIR)
-    if not files:
+    files = _yaml_files(project / CONFIG_DIR, out)
+    if not files and not (project / CONFIG_DIR).is_file():
         out.append(
             Diagnostic(
                 f"{CONFIG_DIR}/", 1, 1, "no settings: add a YAML file such as site_config/playbook.yaml"
@@ -119,8 +124,8 @@ def _load_roles(
     known: dict[str, str] = {}  # id -> file name, for every role file with a valid name
     activities: ActivityFile | None = None
     activity_path: str | None = None
-    files = _yaml_files(project / ROLES_DIR)
-    if not files:
+    files = _yaml_files(project / ROLES_DIR, out)
+    if not files and not (project / ROLES_DIR).is_file():
         out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, "no role files: add roles/<id>.yaml"))
     for file in files:
         valid_id = re.fullmatch(ID_PATTERN, file.stem) is not None

@@ -8,14 +8,12 @@ the same text, and nothing is written anywhere.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown
 from markupsafe import Markup
 
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
@@ -23,6 +21,7 @@ from .defaults import builtin_templates
 from .errors import TemplateProblem
 from .playbook import LETTER_NAMES, Playbook
 from .rolemap import KINDS, layout
+from .text import plain, rich, rich_block
 from .urls import relative_url
 
 ROLE_PAGE_DIR = "roles"
@@ -70,19 +69,6 @@ def site_nav(playbook: Playbook) -> list[Any]:
     ]
 
 
-def _md_inline(text: str) -> Markup:
-    """Role text (Markdown, validated to hold no raw HTML) as inline HTML for cards."""
-    html = markdown.markdown(text, output_format="html")
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return Markup(html)
-
-
-def _cell(text: str) -> str:
-    """Text safe inside one Markdown table cell."""
-    return re.sub(r"\s*\n\s*", " ", text).replace("|", "\\|")
-
-
 def _environment(options: RenderOptions) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in options.search_path()]),
@@ -92,8 +78,9 @@ def _environment(options: RenderOptions) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cell"] = _cell
-    env.filters["md_inline"] = _md_inline
+    env.filters["rich"] = rich
+    env.filters["rich_block"] = rich_block
+    env.filters["plain"] = plain
     return env
 
 

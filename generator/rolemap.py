@@ -112,8 +112,8 @@ def _rows(playbook: Playbook) -> list[list[str]]:
         above = {rid: i / max(len(row) - 1, 1) for row in rows[:depth] for i, rid in enumerate(row)}
         centre: dict[str, tuple[float, int]] = {}
         for rid in rows[depth]:
-            xs = [above[n] for n in near[rid] if n in above]
-            centre[rid] = (sum(xs) / len(xs) if xs else 0.5, site_order[rid])
+            xs = [above[n] for n in sorted(near[rid]) if n in above]
+            centre[rid] = (round(math.fsum(xs) / len(xs), 9) if xs else 0.5, site_order[rid])
         rows[depth].sort(key=centre.__getitem__)
     return rows
 

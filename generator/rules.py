@@ -39,7 +39,7 @@ class RuleContext:
         self.out.append(Diagnostic(file, at.line, at.col, message))
 
     def role_ref(self, file: str, path: Path_, role_id: str, what: str) -> bool:
-        if role_id in self.known_roles:
+        if role_id in self.known_roles or not self.known_roles:  # no roles at all is reported once, elsewhere
             return True
         self.add(file, path, f"{what} names unknown role '{role_id}'{_suggest(role_id, self.known_roles)}")
         return False
@@ -197,20 +197,20 @@ def _check_config_refs(ctx: RuleContext) -> set[str] | None:
                 ctx.add_config((list_name, i, "id"), f"duplicate id '{item_id}' in {list_name}")
     for i, sev in enumerate(config.severities):
         for j, role_id in enumerate(sev.roles):
-            if role_id not in ctx.known_roles:
+            if ctx.known_roles and role_id not in ctx.known_roles:
                 ctx.add_config(
                     ("severities", i, "roles", j),
                     f"severity '{sev.id}' names unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",
                 )
     for role_id in config.contacts:
-        if role_id not in ctx.known_roles:
+        if ctx.known_roles and role_id not in ctx.known_roles:
             ctx.add_config(
                 ("contacts", role_id),
                 f"contacts for unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",
                 key=True,
             )
     for i, role_id in enumerate(config.role_order):
-        if role_id not in ctx.known_roles:
+        if ctx.known_roles and role_id not in ctx.known_roles:
             ctx.add_config(
                 ("role_order", i),
                 f"role_order names unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",

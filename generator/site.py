@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .errors import Preformatted, RolebookError
+from .files import check_output_folder, shared_mode
+from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
 
 # Material prints an end-of-life banner when it is imported by the mkdocs command;
 # rolebook's own output stays free of third-party banners.
@@ -69,13 +73,19 @@ class SiteSettings:
     directory_urls: bool
 
 
-def site_settings(project: Path) -> SiteSettings:
-    from mkdocs.utils.yaml import yaml_load
+class _SettingsLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for a few plain settings; MkDocs' own tags (!ENV, !relative, ...) read as empty."""
 
+
+_SettingsLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_SettingsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def site_settings(project: Path) -> SiteSettings:
     path = config_file(project)
     try:
         with path.open(encoding="utf-8") as handle:
-            raw = yaml_load(handle) or {}
+            raw = yaml.load(handle, Loader=_SettingsLoader) or {}
     except Exception as exc:  # MkDocs' loader raises several kinds for a broken file
         raise RolebookError(f"{path}: cannot read the MkDocs configuration: {exc}") from None
     if not isinstance(raw, dict):
@@ -91,12 +101,20 @@ def build_site(project: Path, site_dir: Path | None = None) -> Path:
     from mkdocs.exceptions import MkDocsException
 
     cfg_path = config_file(project)
+    overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     with _mkdocs_logging() as collected:
         try:
-            config = load_config(str(cfg_path), strict=True)
-            target = Path(site_dir).resolve() if site_dir else Path(config.site_dir)
+            config = load_config(str(cfg_path), strict=True, **overrides)  # MkDocs checks site_dir too
+            if "rolebook" not in config.plugins:
+                raise RolebookError(
+                    f"{cfg_path}: the rolebook plugin is not enabled; add '- rolebook' under plugins:"
+                )
+            target = Path(config.site_dir)
+            sources = [Path(config.docs_dir), *(project / d for d in (ROLES_DIR, CONFIG_DIR, TEMPLATES_DIR))]
+            check_output_folder(target, sources, project)
             target.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+            shared_mode(staging, folder=True)
             try:
                 config.site_dir = str(staging)
                 build(config)
@@ -109,6 +127,8 @@ def build_site(project: Path, site_dir: Path | None = None) -> Path:
             raise Preformatted(
                 "\n".join(filter(None, [details, message, "the site was not changed"]))
             ) from None
+        except OSError as exc:
+            raise RolebookError(f"{exc.filename or project}: cannot build the site: {exc.strerror}") from None
     return target
 
 

@@ -323,9 +323,9 @@ def test_broken_role_stops_plain_mkdocs_build_and_keeps_the_old_site(tmp_path: P
 def test_a_template_typo_fails_naming_the_template(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     template = project / "templates" / "pages" / "role.md.j2"
-    template.write_text(
-        template.read_text(encoding="utf-8").replace("{{ role.summary }}", "{{ role.summry }}"), "utf-8"
-    )
+    text = template.read_text(encoding="utf-8")
+    assert "{{ role.summary | rich }}" in text
+    template.write_text(text.replace("{{ role.summary | rich }}", "{{ role.summry | rich }}"), "utf-8")
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
     assert re.search(

@@ -1,0 +1,60 @@
+"""Playbook text made safe to place anywhere in a page.
+
+Role and settings text is Markdown written by many hands. It is rendered here
+with plain Markdown (no attribute lists, no raw HTML), cleaned by an allow-list
+(nh3), and then every character that the page's own Markdown pass could read as
+syntax is written as a character reference. Whatever a role file holds, it ends
+up as text, emphasis, code or a web link, never as markup of its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+_TAGS = {"a", "em", "strong", "code", "p", "ul", "ol", "li", "br", "pre", "blockquote"}
+_ATTRIBUTES = {"a": {"href", "title"}}
+_SCHEMES = {"http", "https", "mailto"}
+
+# Outside tags and character references, these would mean something to the page's Markdown pass.
+_SYNTAX = re.compile(r"[\\`*_\[\]{}|#!~^=<>]")
+_PIECES = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def _neutral(html_text: str) -> str:
+    """Write Markdown syntax characters in text as numeric character references; tags stay as they are."""
+    pieces = _PIECES.split(html_text)
+    return "".join(
+        piece if i % 2 else _SYNTAX.sub(lambda m: f"&#{ord(m.group(0))};", piece)
+        for i, piece in enumerate(pieces)
+    )
+
+
+def _html(text: str) -> str:
+    rendered = markdown.markdown(text, output_format="html")
+    return nh3.clean(rendered, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel=None)
+
+
+def rich(text: str) -> Markup:
+    """Inline text: one line of HTML, paragraphs joined by line breaks."""
+    cleaned = _html(text).strip()
+    cleaned = re.sub(r"</p>\s*<p>", "<br><br>", cleaned)
+    if cleaned.startswith("<p>") and cleaned.endswith("</p>"):
+        cleaned = cleaned[3:-4]
+    return Markup(_neutral(" ".join(cleaned.split("\n"))))
+
+
+def rich_block(text: str) -> Markup:
+    """Block text (paragraphs, lists) as one raw-HTML block with no blank lines inside."""
+    cleaned = _html(text).strip()
+    lines = [line for line in cleaned.split("\n") if line.strip()]
+    return Markup('<div class="rb-text">' + _neutral("\n".join(lines)) + "</div>")
+
+
+def plain(text: str) -> Markup:
+    """Text shown exactly as written, e.g. a name in a heading, link or table cell."""
+    return Markup(_neutral(html.escape(" ".join(text.split()), quote=True)))
