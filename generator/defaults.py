@@ -1,13 +1,18 @@
-"""Where the built-in defaults (templates) are found."""
+"""Where the built-in defaults are: inside the installed package, or the repository in a checkout."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+DEFAULT_PREFIX = "default"  # `extends: default` or `extends: default/<role id>`
+
+
+def defaults_root() -> Path:
+    """The folder holding the default roles/, site_config/, templates/, mkdocs.yml and scaffold/."""
+    packaged = _PACKAGE / "_defaults"
+    return packaged if packaged.is_dir() else _PACKAGE.parent
 
 
 def builtin_templates() -> Path:
-    """The default templates: shipped inside the package, or the repository's templates/ in a checkout."""
-    packaged = _PACKAGE / "_defaults" / "templates"
-    return packaged if packaged.is_dir() else _PACKAGE.parent / "templates"
+    return defaults_root() / "templates"

@@ -202,6 +202,31 @@ class CardSettings(Strict):
     back: StrictBool = Field(default=False, description="Print a back side with the handoff checklist.")
 
 
+MaterialColor = Literal[
+    "red", "pink", "purple", "deep purple", "indigo", "blue", "light blue", "cyan", "teal", "green",
+    "light green", "lime", "yellow", "amber", "orange", "deep orange", "brown", "grey", "blue grey", "black", "white",
+]  # fmt: skip
+# A relative path inside the project: no leading '/', no '..', no hidden folders.
+ProjectFile = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$")
+]
+
+
+class Palette(Strict):
+    primary: MaterialColor = "indigo"
+    accent: MaterialColor = "indigo"
+
+
+class Branding(Strict):
+    """How the site looks: a logo, Material's colours, and stylesheets of the organization's own."""
+
+    logo: ProjectFile | None = Field(
+        default=None, description="An image in the project, e.g. assets/logo.svg."
+    )
+    palette: Palette | None = None
+    extra_css: list[ProjectFile] = Field(default_factory=list, description="Stylesheets in the project.")
+
+
 class SiteConfig(Strict):
     """The playbook's settings: every file in site_config/, merged by top-level key."""
 
@@ -217,3 +242,7 @@ class SiteConfig(Strict):
     severities: list[Severity] = Field(default_factory=list)
     contacts: dict[Id, Contact] = Field(default_factory=dict, description="Contacts keyed by role id.")
     cards: CardSettings = Field(default_factory=CardSettings)
+    branding: Branding = Field(default_factory=Branding)
+    review_period_months: Annotated[int, Field(ge=1, le=120)] = Field(
+        default=12, description="How often each role should be reviewed."
+    )

@@ -18,6 +18,8 @@ from .yamlload import Loc, Path_
 Locator = Callable[[Path_, bool], tuple[str, Loc]]
 
 _PATTERN_HINTS = {
+    "logo": "a file path inside the project, e.g. assets/logo.svg",
+    "extra_css": "a file path inside the project, e.g. assets/extra.css",
     "short": "an abbreviation of 1 to 8 letters, digits or & + . / -, e.g. IM",
     "version": "a version such as 1.0 or 2024.2",
     "email": "an e-mail address such as oncall@example.com",

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .compare import LETTER_NAMES, Changes
 from .diagnostics import Diagnostic
 from .model import Activity, Letter, Phase, Role, SiteConfig
 
-LETTER_NAMES: dict[str, str] = {
-    "R": "Responsible",
-    "A": "Accountable",
-    "C": "Consulted",
-    "I": "Informed",
-}
+__all__ = ["LETTER_NAMES", "Playbook"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +22,8 @@ class Playbook:
     activity_file: str
     config_files: dict[str, str] = field(default_factory=dict)  # top-level setting -> file
     card_lines: dict[str, int] = field(default_factory=dict)  # role id -> line of its 'card:' key
+    bases: dict[str, str] = field(default_factory=dict)  # role id -> what its file extends
+    changes: Changes = field(default_factory=Changes)  # how this playbook differs from the defaults
     warnings: tuple[Diagnostic, ...] = field(default=())
 
     def phase(self, phase_id: str) -> Phase:

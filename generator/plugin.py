@@ -21,10 +21,12 @@ from mkdocs.structure.files import File, Files
 
 from .cardpdf import card_files
 from .errors import RolebookError
+from .model import Branding
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
+BRAND_DIR = "assets/brand"
 
 # Markdown features the generated pages use: task lists, card grids, attributes on headings.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
@@ -57,6 +59,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self.project = Path()
         self.pages: dict[str, str] = {}
         self.assets: dict[str, bytes] = {}
+        self.brand_files: dict[str, str] = {}
         self.sources: dict[str, str] = {}
         self.nav: list[Any] = []
 
@@ -92,7 +95,21 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        self.brand_files = self._apply_branding(playbook.config.branding, config)
         return config
+
+    def _apply_branding(self, branding: Branding, config: MkDocsConfig) -> dict[str, str]:
+        """site_config's logo, colours and stylesheets, as MkDocs settings and files in the site."""
+        files: dict[str, str] = {}
+        if branding.palette is not None:
+            config.theme["palette"] = {"primary": branding.palette.primary, "accent": branding.palette.accent}
+        for rel in [branding.logo, *branding.extra_css]:
+            if rel:
+                files[f"{BRAND_DIR}/{rel}"] = str(self.project / rel)
+        if branding.logo:
+            config.theme["logo"] = f"{BRAND_DIR}/{branding.logo}"
+        config.extra_css.extend(f"{BRAND_DIR}/{css}" for css in branding.extra_css)
+        return files
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         made: dict[str, str | bytes] = {**self.pages, **self.assets}
@@ -103,6 +120,8 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                     os.sep, "/"
                 )
             files.append(file)
+        for path, source in self.brand_files.items():
+            files.append(File.generated(config, path, abs_src_path=source))
         if config.nav is None:
             own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in made)
             config.nav = [*self.nav, *_nav_of(own)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +10,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .compare import Changes, compare_playbooks
+from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic, sort_diagnostics
 from .errors import InvalidPlaybook
-from .model import ID_PATTERN, ActivityFile, Role, SiteConfig
+from .model import ID_PATTERN, Activity, ActivityFile, Role, SiteConfig
 from .model_errors import Locator, diagnostics_from
 from .playbook import Playbook
+from .roleset import resolve_roles
 from .rules import RuleContext, check_rules
 from .yamlload import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 
@@ -119,10 +123,11 @@ def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> Site
 
 def _load_roles(
     project: Path, sources: Sources, out: list[Diagnostic]
-) -> tuple[dict[str, Role], ActivityFile | None, str | None, dict[str, str]]:
-    roles: dict[str, Role] = {}
+) -> tuple[dict[str, Role], ActivityFile | None, str | None, dict[str, str], dict[str, str]]:
+    """Roles and activities, overlays applied; also every valid role file name and what roles extend."""
     known: dict[str, str] = {}  # id -> file name, for every role file with a valid name
-    activities: ActivityFile | None = None
+    role_docs: dict[str, YamlDoc] = {}
+    activity_doc: YamlDoc | None = None
     activity_path: str | None = None
     files = _yaml_files(project / ROLES_DIR, out)
     if not files and not (project / ROLES_DIR).is_file():
@@ -139,50 +144,29 @@ def _load_roles(
         sources.docs[doc.path] = doc
         if file.stem == ACTIVITY_STEM or set(doc.data) == {"activities"}:
             if activity_path is not None:
-                out.append(
-                    Diagnostic(
-                        doc.path,
-                        1,
-                        1,
-                        f"a second activity file; the activities are already in {activity_path}",
-                    )
-                )
+                message = f"a second activity file; the activities are already in {activity_path}"
+                out.append(Diagnostic(doc.path, 1, 1, message))
                 continue
-            activity_path = doc.path
-            activities = _validate(ActivityFile, doc.data, sources.where(doc.path), out)
+            activity_path, activity_doc = doc.path, doc
             continue
         if not valid_id:
-            out.append(
-                Diagnostic(
-                    doc.path,
-                    1,
-                    1,
-                    f"file name {file.name!r} is not a role id: use lowercase letters, digits and "
-                    "hyphens, e.g. incident-manager.yaml",
-                )
+            message = (
+                f"file name {file.name!r} is not a role id: use lowercase letters, digits and "
+                "hyphens, e.g. incident-manager.yaml"
             )
+            out.append(Diagnostic(doc.path, 1, 1, message))
             continue
         if file.stem in known:
-            out.append(
-                Diagnostic(
-                    doc.path, 1, 1, f"role '{file.stem}' is already defined in roles/{known[file.stem]}"
-                )
-            )
+            message = f"role '{file.stem}' is already defined in roles/{known[file.stem]}"
+            out.append(Diagnostic(doc.path, 1, 1, message))
             continue
         known[file.stem] = file.name
-        role = _validate(Role, doc.data, sources.where(doc.path), out)
-        if role is not None:
-            roles[file.stem] = role
+        role_docs[file.stem] = doc
     if files and activity_path is None:
-        out.append(
-            Diagnostic(
-                f"{ROLES_DIR}/",
-                1,
-                1,
-                "no activity file: add roles/activities.yaml with a top-level 'activities:' list",
-            )
-        )
-    return roles, activities, activity_path, known
+        message = "no activity file: add roles/activities.yaml with a top-level 'activities:' list"
+        out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, message))
+    resolved = resolve_roles(role_docs, activity_doc, sources.docs, out)
+    return resolved.roles, resolved.activities, activity_path, known, resolved.bases
 
 
 def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
@@ -190,7 +174,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
     out: list[Diagnostic] = []
     sources = Sources()
     config = _load_config(project, sources, out)
-    roles, activity_file, activity_path, known = _load_roles(project, sources, out)
+    roles, activity_file, activity_path, known, bases = _load_roles(project, sources, out)
     role_files = {rid: f"{ROLES_DIR}/{known[rid]}" for rid in roles}
     ctx = RuleContext(
         config,
@@ -201,6 +185,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         role_files,
         sources.docs,
         sources.config_where,
+        project,
     )
     diagnostics = sort_diagnostics(out + check_rules(ctx))
     if config is None or activity_file is None or activity_path is None:
@@ -216,9 +201,30 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         activity_file=activity_path,
         config_files=dict(sources.config_owner),
         card_lines={rid: sources.docs[role_files[rid]].loc(("card",), key=True).line for rid in order},
+        bases={rid: bases[rid] for rid in order if rid in bases},
+        changes=_changes_from_defaults(
+            project, {r: roles[r] for r in order}, activity_file.activities, bases
+        ),
         warnings=tuple(diagnostics),
     )
     return playbook, diagnostics
+
+
+@functools.cache
+def _default_playbook() -> Playbook | None:
+    return check_project(defaults_root())[0]
+
+
+def _changes_from_defaults(
+    project: Path, roles: dict[str, Role], activities: list[Activity], bases: dict[str, str]
+) -> Changes:
+    """How this project differs from the built-in defaults (nothing, for the defaults themselves)."""
+    if project.resolve() == defaults_root().resolve():
+        return Changes()
+    defaults = _default_playbook()
+    if defaults is None:
+        return Changes()
+    return compare_playbooks(defaults.roles, defaults.activities, roles, activities, bases, DEFAULT_PREFIX)
 
 
 def load_playbook(project: Path) -> Playbook:

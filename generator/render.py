@@ -66,12 +66,22 @@ def site_nav(playbook: Playbook) -> list[Any]:
         {"RACI matrix": "raci.md"},
         {"Severity levels": "severities.md"},
         {"Quick cards": "cards.md"},
+        {"Changes from the defaults": "changes.md"},
     ]
 
 
 def _environment(options: RenderOptions) -> jinja2.Environment:
+    """Project templates first, then the built-ins; ``!default/<name>`` is always the built-in one,
+    so an override can extend the template it replaces."""
+    folders = options.search_path()
+    builtin = str(builtin_templates().resolve())
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in options.search_path()]),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(p) for p in folders]),
+                jinja2.PrefixLoader({"!default": jinja2.FileSystemLoader(builtin)}, delimiter="/"),
+            ]
+        ),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "svg", "html.j2", "svg.j2"], default_for_string=False),
         keep_trailing_newline=True,
@@ -81,6 +91,7 @@ def _environment(options: RenderOptions) -> jinja2.Environment:
     env.filters["rich"] = rich
     env.filters["rich_block"] = rich_block
     env.filters["plain"] = plain
+    env.globals["searched_folders"] = [str(p) for p in options.template_dirs] + [builtin]
     return env
 
 
@@ -117,6 +128,7 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         ("raci.md", "pages/raci.md.j2", {}),
         ("severities.md", "pages/severities.md.j2", {}),
         (CSS_PATH, "assets/rolebook.css.j2", {}),
+        ("changes.md", "pages/changes.md.j2", {"changes": playbook.changes}),
         (
             "cards.md",
             "pages/cards.md.j2",
@@ -191,11 +203,7 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
-        searched = (
-            ", ".join(str(p) for p in env.loader.searchpath)
-            if isinstance(env.loader, jinja2.FileSystemLoader)
-            else "?"
-        )
+        searched = ", ".join(env.globals["searched_folders"])  # type: ignore[arg-type]
         raise TemplateProblem(f"template {exc.name!r} not found; searched: {searched}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(

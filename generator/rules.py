@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
 from .model import ActivityFile, Role, SiteConfig
@@ -26,6 +27,7 @@ class RuleContext:
     role_files: dict[str, str]
     docs: dict[str, YamlDoc]
     config_where: ConfigLocator
+    project: Path | None = None
     out: list[Diagnostic] = field(default_factory=list)
 
     def add(
@@ -215,6 +217,12 @@ def _check_config_refs(ctx: RuleContext) -> set[str] | None:
                 ("role_order", i),
                 f"role_order names unknown role '{role_id}'{_suggest(role_id, ctx.known_roles)}",
             )
+    branding = config.branding
+    files: list[tuple[Path_, str]] = [(("branding", "logo"), branding.logo)] if branding.logo else []
+    files += [(("branding", "extra_css", i), css) for i, css in enumerate(branding.extra_css)]
+    for path, rel in files:
+        if ctx.project is not None and not (ctx.project / rel).is_file():
+            ctx.add_config(path, f"no file '{rel}' in the project")
     return {p.id for p in config.phases}
 
 

@@ -375,6 +375,7 @@ def test_renderer_is_pure_and_deterministic() -> None:
         "raci.md",
         "severities.md",
         "cards.md",
+        "changes.md",
         "assets/rolebook.css",
         *(f"roles/{r}.md" for r in ROLE_IDS),
     }

@@ -1,0 +1,230 @@
+"""Overlays: a role or the activity file that extends a base and adds, replaces or removes entries.
+
+An organization keeps only its changes in its own files, so the defaults can be
+updated underneath without merge conflicts:
+
+    extends: default                   # the built-in role of the same id (or default/<id>, or a project role)
+    name: Incident Commander           # a value replaces the base's
+    responsibilities:                  # a list replaces the base's list ...
+      add: [Runs the weekly review.]   # ... or edits it: remove, replace {old: new}, then add
+    works_with:
+      remove: [support-team]           # entries with a role are named by that role
+
+Merging works on the parsed data, before validation, and remembers where each
+merged value came from, so a problem is reported in the file and line that caused it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Diagnostic
+from .yamlload import Loc, Path_, YamlDoc
+
+EDITS = ("remove", "replace", "add")
+KEYED_LISTS = {"works_with": "role", "escalates_to": "role"}  # entries named by this field
+TEXT_FIELDS_SKIPPED = {"name", "short", "role", "id", "phase", "extends"}
+
+
+@dataclass
+class Merged:
+    """Merged data, and for each merged path the file and path its value came from."""
+
+    data: Any
+    origins: dict[Path_, tuple[str, Path_]] = field(default_factory=dict)
+
+    def where(self, docs: dict[str, YamlDoc], path: Path_, key: bool) -> tuple[str, Loc]:
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.origins:
+                file, source = self.origins[path[:cut]]
+                doc = docs.get(file)
+                return file, doc.loc((*source, *path[cut:]), key=key) if doc else Loc(1, 1)
+        return "", Loc(1, 1)
+
+
+class _Merger:
+    def __init__(self, base_file: str, over: YamlDoc, out: list[Diagnostic]) -> None:
+        self.base_file = base_file
+        self.over = over
+        self.out = out
+        self.origins: dict[Path_, tuple[str, Path_]] = {}
+
+    def problem(self, opath: Path_, message: str, *, key: bool = False) -> None:
+        at = self.over.loc(opath, key=key)
+        self.out.append(Diagnostic(self.over.path, at.line, at.col, message))
+
+    def from_base(self, mpath: Path_, bpath: Path_) -> None:
+        self.origins[mpath] = (self.base_file, bpath)
+
+    def from_overlay(self, mpath: Path_, opath: Path_) -> None:
+        self.origins[mpath] = (self.over.path, opath)
+
+    def value(self, base: Any, over: Any, mpath: Path_, opath: Path_, bpath: Path_) -> Any:
+        is_edit = isinstance(over, dict) and over and set(over) <= set(EDITS)
+        if isinstance(base, list) or (base is None and is_edit):
+            return self.list(base or [], over, mpath, opath, bpath)
+        if isinstance(base, dict) and isinstance(over, dict):
+            merged = dict(base)
+            for key, value in over.items():
+                merged[key] = self.value(base.get(key), value, (*mpath, key), (*opath, key), (*bpath, key))
+            return merged
+        self.from_overlay(mpath, opath)
+        return over
+
+    def list(self, base: list[Any], over: Any, mpath: Path_, opath: Path_, bpath: Path_) -> list[Any]:
+        name = next((str(p) for p in reversed(mpath) if isinstance(p, str)), "list")
+        if not isinstance(over, dict):
+            self.from_overlay(mpath, opath)
+            return over  # type: ignore[no-any-return]
+        if not set(over) <= set(EDITS):
+            extra = sorted(set(over) - set(EDITS))[0]
+            self.problem(
+                (*opath, extra),
+                f"to edit the list '{name}', use add, remove or replace (found '{extra}')",
+                key=True,
+            )
+            return base
+        keyed = KEYED_LISTS.get(name)
+        items: list[tuple[Any, tuple[str, Path_]]] = [
+            (item, (self.base_file, (*bpath, i))) for i, item in enumerate(base)
+        ]
+
+        def label(item: Any) -> Any:
+            return item.get(keyed) if keyed and isinstance(item, dict) else item
+
+        def find(wanted: Any, where: Path_, verb: str) -> int | None:
+            labels = [label(item) for item, _ in items]
+            if wanted in labels:
+                return labels.index(wanted)
+            close = difflib.get_close_matches(str(wanted), [str(x) for x in labels], n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.problem(where, f"cannot {verb} {wanted!r}: the base has no such entry in '{name}'{hint}")
+            return None
+
+        for i, wanted in enumerate(_as_list(over.get("remove"))):
+            index = find(wanted, (*opath, "remove", i), "remove")
+            if index is not None:
+                items.pop(index)
+        replace = over.get("replace")
+        if keyed:
+            for i, entry in enumerate(_as_list(replace)):
+                index = find(label(entry), (*opath, "replace", i), "replace")
+                if index is not None:
+                    items[index] = (entry, (self.over.path, (*opath, "replace", i)))
+        elif isinstance(replace, dict):
+            for old, new in replace.items():
+                index = find(old, (*opath, "replace", old), "replace")
+                if index is not None:
+                    items[index] = (new, (self.over.path, (*opath, "replace", old)))
+        elif replace is not None:
+            self.problem((*opath, "replace"), f"'replace' in '{name}' maps each old entry to its new text")
+        for i, entry in enumerate(_as_list(over.get("add"))):
+            items.append((entry, (self.over.path, (*opath, "add", i))))
+        for i, (_, origin) in enumerate(items):
+            self.origins[(*mpath, i)] = origin
+        return [item for item, _ in items]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def merge_role(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Merged:
+    """The base role with the overlay's changes; problems with the changes go to ``out``."""
+    merger = _Merger(base.path, over, out)
+    merger.from_base((), ())
+    data = dict(base.data)
+    for key, value in over.data.items():
+        if key == "extends":
+            continue
+        data[key] = merger.value(base.data.get(key), value, (key,), (key,), (key,))
+    return Merged(data, merger.origins)
+
+
+def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Merged:
+    """The base activity list with activities removed, changed and added by id."""
+    merger = _Merger(base.path, over, out)
+    allowed = {"extends", "add", "remove", "change"}
+    for key in over.data:
+        if key not in allowed:
+            merger.problem(
+                (key,),
+                f"unknown field '{key}' in an activity overlay (allowed: add, change, extends, remove)",
+                key=True,
+            )
+    activities: list[tuple[dict[str, Any], tuple[str, Path_]]] = [
+        (dict(a), (base.path, ("activities", i))) for i, a in enumerate(base.data.get("activities", []))
+    ]
+    ids = [a.get("id") for a, _ in activities]
+
+    def index_of(activity_id: Any, where: Path_, verb: str) -> int | None:
+        if activity_id in ids:
+            return ids.index(activity_id)
+        close = difflib.get_close_matches(str(activity_id), [str(i) for i in ids], n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        merger.problem(where, f"cannot {verb} activity '{activity_id}': the base has no such activity{hint}")
+        return None
+
+    for i, activity_id in enumerate(_as_list(over.data.get("remove"))):
+        index = index_of(activity_id, ("remove", i), "remove")
+        if index is not None:
+            activities.pop(index)
+            ids.pop(index)
+    change = over.data.get("change") or {}
+    if not isinstance(change, dict):
+        merger.problem(("change",), "'change' maps activity ids to the fields that change")
+        change = {}
+    for activity_id, fields in change.items():
+        index = index_of(activity_id, ("change", activity_id), "change")
+        if index is None or not isinstance(fields, dict):
+            continue
+        activity, origin = activities[index]
+        for key, value in fields.items():
+            if key == "raci" and isinstance(value, dict):
+                raci = dict(activity.get("raci") or {})
+                for role, letter in value.items():
+                    if letter is None:
+                        raci.pop(role, None)
+                    else:
+                        raci[role] = letter
+                activity["raci"] = raci
+            else:
+                activity[key] = value
+        activities[index] = (activity, (over.path, ("change", activity_id)))
+    for i, new in enumerate(_as_list(over.data.get("add"))):
+        if isinstance(new, dict) and new.get("id") in ids:
+            merger.problem(
+                ("add", i, "id"), f"activity '{new['id']}' is already in the base; use 'change' to adjust it"
+            )
+            continue
+        activities.append((new, (over.path, ("add", i))))
+        ids.append(new.get("id") if isinstance(new, dict) else None)
+    merged = Merged({"activities": [a for a, _ in activities]}, {(): (over.path, ())})
+    for i, (_, origin) in enumerate(activities):
+        merged.origins[("activities", i)] = origin
+    return merged
+
+
+def rename_mentions(data: Any, renames: dict[str, str]) -> Any:
+    """Text with every whole-word mention of a renamed role's old name (or abbreviation) changed."""
+    if not renames:
+        return data
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True)) + r")\b"
+    )
+
+    def walk(value: Any, key: str | None) -> Any:
+        if isinstance(value, str):
+            return value if key in TEXT_FIELDS_SKIPPED else pattern.sub(lambda m: renames[m.group(0)], value)
+        if isinstance(value, list):
+            return [walk(item, key) for item in value]
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        return value
+
+    return walk(data, None)

@@ -1,0 +1,182 @@
+"""The project's roles and activities, with overlays applied, renames carried through, and validated."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .defaults import DEFAULT_PREFIX, defaults_root
+from .diagnostics import Diagnostic
+from .model import ActivityFile, Role
+from .model_errors import diagnostics_from
+from .overlay import Merged, merge_activities, merge_role, rename_mentions
+from .yamlload import Loc, Path_, YamlDoc, decode, parse_yaml
+
+DEFAULTS_LABEL = "(rolebook defaults)"
+
+
+@dataclass
+class RoleSet:
+    roles: dict[str, Role] = field(default_factory=dict)
+    activities: ActivityFile | None = None
+    bases: dict[str, str] = field(
+        default_factory=dict
+    )  # role id -> what it extends, e.g. "default/incident-manager"
+
+
+@dataclass(frozen=True)
+class DefaultDocs:
+    roles: dict[str, YamlDoc]
+    activities: YamlDoc | None
+
+
+@functools.cache
+def default_docs() -> DefaultDocs:
+    """The built-in role and activity files, parsed once per process."""
+    roles: dict[str, YamlDoc] = {}
+    activities = None
+    for file in sorted((defaults_root() / "roles").glob("*.yaml")):
+        doc = parse_yaml(decode(file.read_bytes()), f"{DEFAULTS_LABEL}/roles/{file.name}")
+        if file.stem == "activities":
+            activities = doc
+        else:
+            roles[file.stem] = doc
+    return DefaultDocs(roles, activities)
+
+
+def _validate(model: type[BaseModel], data: Any, where: Any, out: list[Diagnostic]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        out.extend(diagnostics_from(exc, model, where))
+        return None
+
+
+class _Resolver:
+    def __init__(self, docs: dict[str, YamlDoc], all_docs: dict[str, YamlDoc], out: list[Diagnostic]) -> None:
+        self.docs = docs  # role id -> the project's file
+        self.all_docs = all_docs  # file -> doc, for locating problems (defaults included)
+        self.out = out
+        self.merged: dict[str, Merged | None] = {}
+        self.bases: dict[str, str] = {}
+
+    def problem(self, doc: YamlDoc, path: Path_, message: str) -> None:
+        at = doc.loc(path)
+        self.out.append(Diagnostic(doc.path, at.line, at.col, message))
+
+    def resolve(self, role_id: str, chain: tuple[str, ...] = ()) -> Merged | None:
+        if role_id in self.merged:
+            return self.merged[role_id]
+        doc = self.docs[role_id]
+        if "extends" not in doc.data:
+            self.merged[role_id] = Merged(doc.data, {(): (doc.path, ())})
+            return self.merged[role_id]
+        base_doc = self.base(role_id, doc, chain)
+        result = merge_role(base_doc, doc, self.out) if base_doc is not None else None
+        self.merged[role_id] = result
+        return result
+
+    def base(self, role_id: str, doc: YamlDoc, chain: tuple[str, ...]) -> YamlDoc | None:
+        target = doc.data["extends"]
+        if not isinstance(target, str):
+            self.problem(doc, ("extends",), "'extends' names a base: default, default/<role id> or a role id")
+            return None
+        if target == DEFAULT_PREFIX or target.startswith(DEFAULT_PREFIX + "/"):
+            base_id = role_id if target == DEFAULT_PREFIX else target.removeprefix(DEFAULT_PREFIX + "/")
+            defaults = default_docs().roles
+            if base_id not in defaults:
+                self.problem(
+                    doc,
+                    ("extends",),
+                    f"no default role '{base_id}'; the defaults are: {', '.join(sorted(defaults))}",
+                )
+                return None
+            self.bases[role_id] = f"{DEFAULT_PREFIX}/{base_id}"
+            self.all_docs[defaults[base_id].path] = defaults[base_id]
+            return defaults[base_id]
+        if target not in self.docs:
+            self.problem(doc, ("extends",), f"extends unknown role '{target}'")
+            return None
+        if target == role_id or target in chain:
+            loop = list(chain[chain.index(target) :]) if target in chain else []
+            cycle = " -> ".join([*loop, role_id, target])
+            self.problem(doc, ("extends",), f"extension cycle: {cycle}")
+            return None
+        merged = self.resolve(target, (*chain, role_id))
+        if merged is None:
+            return None
+        self.bases[role_id] = target
+        label = f"{self.docs[target].path}"
+        base = YamlDoc(label, merged.data, self.docs[target].values, self.docs[target].keys)
+        return base
+
+
+def _renames(
+    merged: dict[str, Merged], bases: dict[str, str], docs: dict[str, Merged | YamlDoc]
+) -> dict[str, str]:
+    """Old name -> new name (and old abbreviation -> new) for every role renamed by an overlay."""
+    renames: dict[str, str] = {}
+    for role_id, base in bases.items():
+        base_data = docs[base].data if base in docs else None
+        if base_data is None or role_id not in merged:
+            continue
+        for key in ("name", "short"):
+            old, new = base_data.get(key), merged[role_id].data.get(key)
+            if isinstance(old, str) and isinstance(new, str) and old != new:
+                renames[old] = new
+    return renames
+
+
+def resolve_roles(
+    role_docs: dict[str, YamlDoc],
+    activity_doc: YamlDoc | None,
+    all_docs: dict[str, YamlDoc],
+    out: list[Diagnostic],
+) -> RoleSet:
+    """Apply overlays, carry renames into the text, and validate every role and the activities."""
+    resolver = _Resolver(role_docs, all_docs, out)
+    merged = {rid: m for rid in role_docs if (m := resolver.resolve(rid)) is not None}
+    defaults = default_docs()
+    base_data: dict[str, Merged | YamlDoc] = {f"{DEFAULT_PREFIX}/{k}": v for k, v in defaults.roles.items()}
+    base_data.update(merged)
+    renames = _renames(merged, resolver.bases, base_data)
+    result = RoleSet(bases=resolver.bases)
+    for role_id, m in merged.items():
+        data = rename_mentions(m.data, renames)
+        result.roles[role_id] = _validate(Role, data, _locator(m, all_docs), out)
+    result.roles = {k: v for k, v in result.roles.items() if v is not None}
+    if activity_doc is not None:
+        result.activities = _activities(activity_doc, all_docs, renames, out)
+    return result
+
+
+def _activities(
+    doc: YamlDoc, all_docs: dict[str, YamlDoc], renames: dict[str, str], out: list[Diagnostic]
+) -> ActivityFile | None:
+    if "extends" in doc.data:
+        base = default_docs().activities
+        if doc.data["extends"] != DEFAULT_PREFIX or base is None:
+            at = doc.loc(("extends",))
+            out.append(
+                Diagnostic(
+                    doc.path, at.line, at.col, "an activity file extends 'default', the built-in activities"
+                )
+            )
+            return None
+        all_docs[base.path] = base
+        merged = merge_activities(base, doc, out)
+    else:
+        merged = Merged(doc.data, {(): (doc.path, ())})
+    data = rename_mentions(merged.data, renames)
+    result: ActivityFile | None = _validate(ActivityFile, data, _locator(merged, all_docs), out)
+    return result
+
+
+def _locator(merged: Merged, docs: dict[str, YamlDoc]) -> Any:
+    return lambda path, key: merged.where(docs, path, key)
+
+
+__all__ = ["DEFAULTS_LABEL", "Loc", "RoleSet", "default_docs", "resolve_roles"]
