@@ -67,14 +67,17 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-def _validated(project: Path) -> Playbook:
-    """Validate first, in the compiler format; warnings are shown, errors stop everything."""
+def _validated(project: Path, strict: bool = False) -> Playbook:
+    """Validate first, in the compiler format; warnings are shown, errors (and with --strict, warnings)
+    stop everything."""
     from .project import check_project
 
     if not project.is_dir():
         raise RolebookError(f"{project}: no such folder")
     playbook, diagnostics = check_project(project)
-    if playbook is None:
+    if strict:
+        diagnostics = promote_warnings(diagnostics)
+    if playbook is None or any(d.severity == "error" for d in diagnostics):
         from .errors import InvalidPlaybook
 
         raise InvalidPlaybook(diagnostics)
@@ -91,11 +94,12 @@ def _validated(project: Path) -> Playbook:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to put the site (default: site_dir from mkdocs.yml).",
 )
-def build(project: Path, site_dir: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Treat the playbook's warnings as errors.")
+def build(project: Path, site_dir: Path | None, strict: bool) -> None:
     """Validate, then build the playbook site strictly; the old site stays until the new one is complete."""
     from .site import build_site
 
-    _validated(project)
+    _validated(project, strict)
     target = build_site(project, site_dir)
     click.echo(f"built the playbook site in {target}", err=True)
 
@@ -138,6 +142,21 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
         result, summary = print_cards(project, playbook, request, progress=lambda _: bar.update(1))
     write_atomically(output, result.combined)
     click.echo(f"wrote {summary} to {output}", err=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--organization", default="Example Organization", show_default=True, help="Your organization's name."
+)
+def init(directory: Path, organization: str) -> None:
+    """Start a new playbook project in DIRECTORY that adapts the built-in roles."""
+    from .scaffold import init_project
+
+    written = init_project(directory, organization)
+    click.echo(
+        f"created {len(written)} files in {directory}; next: cd {directory} && rolebook build", err=True
+    )
 
 
 @cli.command()

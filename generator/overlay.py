@@ -79,14 +79,9 @@ class _Merger:
         if not isinstance(over, dict):
             self.from_overlay(mpath, opath)
             return over  # type: ignore[no-any-return]
-        if not set(over) <= set(EDITS):
-            extra = sorted(set(over) - set(EDITS))[0]
-            self.problem(
-                (*opath, extra),
-                f"to edit the list '{name}', use add, remove or replace (found '{extra}')",
-                key=True,
-            )
-            return base
+        for extra in sorted(set(over) - set(EDITS), key=str):
+            message = f"to edit the list '{name}', use add, remove or replace (found '{extra}')"
+            self.problem((*opath, extra), message, key=True)
         keyed = KEYED_LISTS.get(name)
         items: list[tuple[Any, tuple[str, Path_]]] = [
             (item, (self.base_file, (*bpath, i))) for i, item in enumerate(base)
@@ -162,12 +157,14 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
     ]
     ids = [a.get("id") for a, _ in activities]
 
-    def index_of(activity_id: Any, where: Path_, verb: str) -> int | None:
+    def index_of(activity_id: Any, where: Path_, verb: str, key: bool = False) -> int | None:
         if activity_id in ids:
             return ids.index(activity_id)
         close = difflib.get_close_matches(str(activity_id), [str(i) for i in ids], n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        merger.problem(where, f"cannot {verb} activity '{activity_id}': the base has no such activity{hint}")
+        merger.problem(
+            where, f"cannot {verb} activity '{activity_id}': the base has no such activity{hint}", key=key
+        )
         return None
 
     for i, activity_id in enumerate(_as_list(over.data.get("remove"))):
@@ -180,7 +177,7 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
         merger.problem(("change",), "'change' maps activity ids to the fields that change")
         change = {}
     for activity_id, fields in change.items():
-        index = index_of(activity_id, ("change", activity_id), "change")
+        index = index_of(activity_id, ("change", activity_id), "change", key=True)
         if index is None or not isinstance(fields, dict):
             continue
         activity, origin = activities[index]

@@ -28,6 +28,9 @@ from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
 log = logging.getLogger("mkdocs.plugins.rolebook")
 BRAND_DIR = "assets/brand"
 
+# Set by `rolebook build`, which has printed the playbook's warnings itself (and fails on them with --strict).
+WARNINGS_ALREADY_SHOWN = False
+
 # Markdown features the generated pages use: task lists, card grids, attributes on headings.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
 
@@ -77,8 +80,8 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             self.assets = card_files(playbook, options)
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
-        for warning in playbook.warnings:  # counted by --strict, like every MkDocs warning
-            log.warning(warning.human())
+        for warning in playbook.warnings:  # counted by mkdocs --strict, like every MkDocs warning
+            (log.info if WARNINGS_ALREADY_SHOWN else log.warning)(warning.human())
         docs = Path(config.docs_dir)
         clashes = sorted(path for path in [*self.pages, *self.assets] if (docs / path).exists())
         if clashes:  # checked before MkDocs cleans site/, so a clash leaves the old site alone

@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, sort_diagnostics
 from .errors import InvalidPlaybook
 from .model import ID_PATTERN, Activity, ActivityFile, Role, SiteConfig
 from .model_errors import Locator, diagnostics_from
+from .overlay import rename_mentions
 from .playbook import Playbook
 from .roleset import resolve_roles
 from .rules import RuleContext, check_rules
@@ -34,6 +35,7 @@ class Sources:
 
     docs: dict[str, YamlDoc] = field(default_factory=dict)
     config_owner: dict[str, str] = field(default_factory=dict)  # top-level key -> file
+    renames: dict[str, str] = field(default_factory=dict)  # role names changed by overlays
 
     def where(self, file: str) -> Locator:
         doc = self.docs[file]
@@ -166,6 +168,7 @@ def _load_roles(
         message = "no activity file: add roles/activities.yaml with a top-level 'activities:' list"
         out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, message))
     resolved = resolve_roles(role_docs, activity_doc, sources.docs, out)
+    sources.renames = resolved.renames
     return resolved.roles, resolved.activities, activity_path, known, resolved.bases
 
 
@@ -203,7 +206,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         card_lines={rid: sources.docs[role_files[rid]].loc(("card",), key=True).line for rid in order},
         bases={rid: bases[rid] for rid in order if rid in bases},
         changes=_changes_from_defaults(
-            project, {r: roles[r] for r in order}, activity_file.activities, bases
+            project, {r: roles[r] for r in order}, activity_file.activities, bases, sources.renames
         ),
         warnings=tuple(diagnostics),
     )
@@ -216,7 +219,11 @@ def _default_playbook() -> Playbook | None:
 
 
 def _changes_from_defaults(
-    project: Path, roles: dict[str, Role], activities: list[Activity], bases: dict[str, str]
+    project: Path,
+    roles: dict[str, Role],
+    activities: list[Activity],
+    bases: dict[str, str],
+    renames: dict[str, str],
 ) -> Changes:
     """How this project differs from the built-in defaults (nothing, for the defaults themselves)."""
     if project.resolve() == defaults_root().resolve():
@@ -224,7 +231,16 @@ def _changes_from_defaults(
     defaults = _default_playbook()
     if defaults is None:
         return Changes()
-    return compare_playbooks(defaults.roles, defaults.activities, roles, activities, bases, DEFAULT_PREFIX)
+    # Compare with the defaults as renamed, so a rename is one change, not one per mention.
+    base_roles = {
+        rid: Role.model_validate(rename_mentions(role.model_dump(mode="json"), renames))
+        for rid, role in defaults.roles.items()
+    }
+    base_activities = [
+        Activity.model_validate(rename_mentions(a.model_dump(mode="json"), renames))
+        for a in defaults.activities
+    ]
+    return compare_playbooks(base_roles, base_activities, roles, activities, bases, DEFAULT_PREFIX)
 
 
 def load_playbook(project: Path) -> Playbook:

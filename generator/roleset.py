@@ -22,9 +22,8 @@ DEFAULTS_LABEL = "(rolebook defaults)"
 class RoleSet:
     roles: dict[str, Role] = field(default_factory=dict)
     activities: ActivityFile | None = None
-    bases: dict[str, str] = field(
-        default_factory=dict
-    )  # role id -> what it extends, e.g. "default/incident-manager"
+    bases: dict[str, str] = field(default_factory=dict)  # role id -> what it extends, e.g. default/<id>
+    renames: dict[str, str] = field(default_factory=dict)  # old name or abbreviation -> new
 
 
 @dataclass(frozen=True)
@@ -120,6 +119,8 @@ def _renames(
     """Old name -> new name (and old abbreviation -> new) for every role renamed by an overlay."""
     renames: dict[str, str] = {}
     for role_id, base in bases.items():
+        if base != f"{DEFAULT_PREFIX}/{role_id}":
+            continue  # a new role built on another one renames nothing
         base_data = docs[base].data if base in docs else None
         if base_data is None or role_id not in merged:
             continue
@@ -143,7 +144,7 @@ def resolve_roles(
     base_data: dict[str, Merged | YamlDoc] = {f"{DEFAULT_PREFIX}/{k}": v for k, v in defaults.roles.items()}
     base_data.update(merged)
     renames = _renames(merged, resolver.bases, base_data)
-    result = RoleSet(bases=resolver.bases)
+    result = RoleSet(bases=resolver.bases, renames=renames)
     for role_id, m in merged.items():
         data = rename_mentions(m.data, renames)
         result.roles[role_id] = _validate(Role, data, _locator(m, all_docs), out)

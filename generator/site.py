@@ -100,6 +100,9 @@ def build_site(project: Path, site_dir: Path | None = None) -> Path:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from . import plugin
+
+    plugin.WARNINGS_ALREADY_SHOWN = True
     cfg_path = config_file(project)
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     with _mkdocs_logging() as collected:
