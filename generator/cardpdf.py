@@ -100,20 +100,19 @@ def _overflow_message(where: str, size: CardSize, html_tall: str) -> list[str]:
     return lines
 
 
-def render_card_pdfs(
+def _lay_out(
     playbook: Playbook,
     options: RenderOptions,
     size: CardSize,
-    *,
     back: bool,
-    role_ids: list[str] | None = None,
+    role_ids: list[str] | None,
     progress: Callable[[str], None] | None = None,
-) -> CardSet:
-    """Lay out every card, check that each fits its page, and return the PDFs."""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each card laid out alone: the documents, and for each card that does not fit, why."""
     documents = render_cards(playbook, options, size, back=back, role_ids=role_ids)
     faces = 2 if back else 1
     rendered: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: dict[str, str] = {}
     for path, html in documents.items():
         role_id = path.removeprefix("cards/").removesuffix(".html")
         if progress:
@@ -124,12 +123,39 @@ def render_card_pdfs(
                 playbook, options, size, back=back, role_ids=[role_id], page_height_mm=MEASURE_HEIGHT_MM
             )
             where = f"{playbook.role_files[role_id]}:{playbook.card_lines.get(role_id, 1)}:1"
-            problems += _overflow_message(where, size, tall[path]) or [
+            lines = _overflow_message(where, size, tall[path]) or [
                 f"{where}: error: the {size.label} card takes {len(document.pages)} pages instead of {faces}"
             ]
+            problems[role_id] = "\n".join(lines)
         rendered[role_id] = document
+    return rendered, problems
+
+
+def fit_problems(
+    playbook: Playbook,
+    options: RenderOptions,
+    size: CardSize,
+    *,
+    back: bool,
+    role_ids: list[str] | None = None,
+) -> dict[str, str]:
+    """For each of these roles whose card does not fit its page: the located reason."""
+    return _lay_out(playbook, options, size, back, role_ids)[1]
+
+
+def render_card_pdfs(
+    playbook: Playbook,
+    options: RenderOptions,
+    size: CardSize,
+    *,
+    back: bool,
+    role_ids: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CardSet:
+    """Lay out every card, check that each fits its page, and return the PDFs."""
+    rendered, problems = _lay_out(playbook, options, size, back, role_ids, progress)
     if problems:
-        raise CardsDoNotFit("\n".join(problems))
+        raise CardsDoNotFit("\n".join(problems.values()))
     if not rendered:
         raise RolebookError("no cards to print: no roles were selected")
     per_role = {rid: doc.write_pdf() for rid, doc in rendered.items()}

@@ -47,7 +47,12 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
 
     if not project.is_dir():
         raise RolebookError(f"{project}: no such folder")
+    from .diagnostics import sort_diagnostics
+    from .review import overdue_reviews, today
+
     playbook, diagnostics = check_project(project)
+    if playbook is not None:
+        diagnostics = sort_diagnostics([*diagnostics, *overdue_reviews(playbook, today())])
     if strict:
         diagnostics = promote_warnings(diagnostics)
     failed = playbook is None or any(d.severity == "error" for d in diagnostics)
@@ -142,6 +147,27 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
         result, summary = print_cards(project, playbook, request, progress=lambda _: bar.update(1))
     write_atomically(output, result.combined)
     click.echo(f"wrote {summary} to {output}", err=True)
+
+
+@cli.command()
+@project_option
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
+@click.option("--no-cards", is_flag=True, help="Skip laying out the changed roles' cards.")
+def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -> None:
+    """Explain a change in playbook terms: git revision BASE against HEAD (default: the working tree)."""
+    from .prdiff import as_json, as_markdown
+    from .prdiff import diff as diff_playbooks
+
+    if not project.is_dir():
+        raise RolebookError(f"{project}: no such folder")
+    report = diff_playbooks(project, base, head, check_cards=not no_cards)
+    click.echo(as_json(report) if fmt == "json" else as_markdown(report), nl=fmt == "json")
+    if not report.valid:
+        sys.exit(1)
 
 
 @cli.command()

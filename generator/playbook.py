@@ -22,6 +22,7 @@ class Playbook:
     activity_file: str
     config_files: dict[str, str] = field(default_factory=dict)  # top-level setting -> file
     card_lines: dict[str, int] = field(default_factory=dict)  # role id -> line of its 'card:' key
+    review_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # role id -> where its review date is
     bases: dict[str, str] = field(default_factory=dict)  # role id -> what its file extends
     changes: Changes = field(default_factory=Changes)  # how this playbook differs from the defaults
     warnings: tuple[Diagnostic, ...] = field(default=())

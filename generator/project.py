@@ -204,6 +204,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         activity_file=activity_path,
         config_files=dict(sources.config_owner),
         card_lines={rid: sources.docs[role_files[rid]].loc(("card",), key=True).line for rid in order},
+        review_at={rid: _at(sources.docs[role_files[rid]], ("review", "last_reviewed")) for rid in order},
         bases={rid: bases[rid] for rid in order if rid in bases},
         changes=_changes_from_defaults(
             project, {r: roles[r] for r in order}, activity_file.activities, bases, sources.renames
@@ -211,6 +212,11 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         warnings=tuple(diagnostics),
     )
     return playbook, diagnostics
+
+
+def _at(doc: YamlDoc, path: Path_) -> tuple[int, int]:
+    loc = doc.loc(path, key=True)
+    return loc.line, loc.col
 
 
 @functools.cache

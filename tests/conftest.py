@@ -16,6 +16,15 @@ from generator.project import check_project
 
 REPO_ROOT = Path(__file__).parent.parent
 
+# Reviews fall due with time; the tests measure them against a fixed day so they never age.
+FIXED_TODAY = "2026-12-01"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLEBOOK_TODAY", FIXED_TODAY)
+
+
 # The first line of every default YAML file, by folder and name.
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/{kind}.schema.json"
 

@@ -64,6 +64,7 @@ def test_init_writes_a_project_that_builds(project: Path) -> None:
             "schema/role.schema.json",
             "schema/site-config.schema.json",
             "docs/editing-the-playbook/adapting.md",
+            "docs/editing-the-playbook/changing-a-role.md",
             "docs/editing-the-playbook/file-format.md",
             "docs/editing-the-playbook/quick-cards.md",
         ]

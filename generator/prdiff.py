@@ -1,0 +1,143 @@
+"""``rolebook diff``: what a change to the role files means for the playbook, for a pull request."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compare import activity_changes, role_changes
+from .diagnostics import Diagnostic
+from .playbook import Playbook
+from .project import check_project
+
+
+@dataclass
+class Side:
+    label: str
+    playbook: Playbook | None
+    problems: list[Diagnostic]
+
+
+@dataclass
+class Report:
+    base: str
+    head: str
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.renamed or self.roles or self.activities or self.cards)
+
+
+def load_side(project: Path, revision: str | None, workdir: Path) -> Side:
+    from .gitrev import extract
+
+    folder = project if revision is None else extract(project, revision, workdir / revision.replace("/", "_"))
+    playbook, diagnostics = check_project(folder)
+    problems = [d for d in diagnostics if d.severity == "error"]
+    return Side(revision or "working tree", playbook, problems)
+
+
+def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str]] | None = None) -> Report:
+    report = Report(base.label, head.label)
+    for side in (base, head):
+        if side.problems:
+            report.problems[side.label] = [d.human() for d in side.problems]
+    if base.playbook is None or head.playbook is None:
+        return report
+    old, new = base.playbook, head.playbook
+    names = {rid: r.name for rid, r in old.roles.items()} | {rid: r.name for rid, r in new.roles.items()}
+    report.added = [new.roles[r].name for r in new.roles if r not in old.roles]
+    report.removed = [old.roles[r].name for r in old.roles if r not in new.roles]
+    for rid, role in new.roles.items():
+        if rid not in old.roles:
+            continue
+        if old.roles[rid].name != role.name:
+            report.renamed.append({"id": rid, "from": old.roles[rid].name, "to": role.name})
+        lines = [
+            line for line in role_changes(old.roles[rid], role, names) if not line.startswith("name changed")
+        ]
+        if lines:
+            report.roles.append({"id": rid, "name": role.name, "changes": lines})
+    report.activities = activity_changes(old.activities, new.activities, names)
+    for rid, message in (card_problems or {}).get("head", {}).items():
+        if rid not in (card_problems or {}).get("base", {}):
+            verb = "no longer fits" if rid in old.roles else "does not fit"
+            report.cards.append(f"the {names.get(rid, rid)} card {verb}: {message}")
+    return report
+
+
+def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str, str]:
+    """Roles whose card does not fit its page, with the reason (only ``role_ids`` are laid out)."""
+    from .cardpdf import fit_problems
+    from .cards import SIZES
+    from .project import TEMPLATES_DIR
+    from .render import RenderOptions
+
+    settings = playbook.config.cards
+    options = RenderOptions((project / TEMPLATES_DIR,))
+    return fit_problems(playbook, options, SIZES[settings.size], back=settings.back, role_ids=role_ids)
+
+
+def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool = True) -> Report:
+    with tempfile.TemporaryDirectory(prefix="rolebook-diff-") as tmp:
+        work = Path(tmp)
+        base = load_side(project, base_rev, work)
+        head = load_side(project, head_rev, work)
+        cards: dict[str, dict[str, str]] = {}
+        if check_cards and base.playbook is not None and head.playbook is not None:
+            changed = [
+                rid
+                for rid, role in head.playbook.roles.items()
+                if rid not in base.playbook.roles or base.playbook.roles[rid] != role
+            ]
+            if changed:
+                head_dir = project if head_rev is None else work / head_rev.replace("/", "_")
+                cards["head"] = card_fit(head_dir, head.playbook, changed)
+                kept = [r for r in changed if r in base.playbook.roles]
+                cards["base"] = (
+                    card_fit(work / base_rev.replace("/", "_"), base.playbook, kept) if kept else {}
+                )
+        return compare_sides(base, head, cards)
+
+
+def as_json(report: Report) -> str:
+    data = asdict(report)
+    data["valid"] = report.valid
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def as_markdown(report: Report) -> str:
+    out = [f"## Playbook changes: `{report.base}` → `{report.head}`", ""]
+    for label, problems in report.problems.items():
+        out += [f"### :x: `{label}` is invalid", "", "```text", *problems, "```", ""]
+    if report.problems and (not report.roles and not report.activities):
+        return "\n".join(out).rstrip() + "\n"
+    if report.empty:
+        out.append("No change to roles, activities or cards.")
+    if report.added:
+        out += ["**Roles added:** " + ", ".join(report.added), ""]
+    if report.removed:
+        out += ["**Roles removed:** " + ", ".join(report.removed), ""]
+    for rename in report.renamed:
+        out += [f"**Role renamed:** {rename['from']} → {rename['to']}", ""]
+    for role in report.roles:
+        out += [f"### {role['name']}", "", *[f"- {line}" for line in role["changes"]], ""]
+    if report.activities:
+        out += ["### RACI", "", *[f"- {line}" for line in report.activities], ""]
+    if report.cards:
+        out += ["### Quick cards", "", *[f"- :warning: {line}" for line in report.cards], ""]
+    return "\n".join(out).rstrip() + "\n"
