@@ -170,6 +170,42 @@ def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -
         sys.exit(1)
 
 
+EXPORT_DEFAULTS = {
+    "csv": "raci.csv",
+    "xlsx": "raci.xlsx",
+    "json": "playbook.json",
+    "markdown": "playbook-markdown",
+}
+
+
+@cli.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_DEFAULTS)), required=True)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), help="File (or folder, for markdown) to write."
+)
+def export(project: Path, fmt: str, output: Path | None) -> None:
+    """Export the RACI as CSV or XLSX, the playbook as JSON, or the site as a plain MkDocs project."""
+    from .exports import playbook_json, raci_csv, raci_xlsx
+    from .files import write_atomically
+
+    playbook = _validated(project)
+    target = output or Path(EXPORT_DEFAULTS[fmt])
+    if fmt == "markdown":
+        from .mdexport import export_markdown
+        from .site import site_settings
+
+        count = export_markdown(project, playbook, target, site_settings(project).site_url)
+        click.echo(
+            f"wrote a MkDocs project of {count} files to {target}; build it with: mkdocs build", err=True
+        )
+        return
+    data = {"csv": lambda: raci_csv(playbook).encode(), "json": lambda: playbook_json(playbook).encode()}
+    content = raci_xlsx(playbook) if fmt == "xlsx" else data[fmt]()
+    write_atomically(target, content)
+    click.echo(f"wrote {target}", err=True)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(

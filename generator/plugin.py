@@ -21,9 +21,12 @@ from mkdocs.structure.files import File, Files
 
 from .cardpdf import card_files
 from .errors import RolebookError
+from .exports import downloads
+from .mdexport import nav_with_own_pages
 from .model import Branding
+from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
-from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
+from .render import CSS_PATH, RenderOptions, page_sources, render_site
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
 BRAND_DIR = "assets/brand"
@@ -33,19 +36,6 @@ WARNINGS_ALREADY_SHOWN = False
 
 # Markdown features the generated pages use: task lists, card grids, attributes on headings.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
-
-
-def _nav_of(pages: list[str]) -> list[Any]:
-    """The project's own docs pages after the generated ones: top-level pages, then one section per folder."""
-    sections: dict[str, list[str]] = {}
-    top: list[Any] = []
-    for page in pages:
-        folder, _, _ = page.partition("/")
-        if "/" in page:
-            sections.setdefault(folder, []).append(page)
-        else:
-            top.append(page)
-    return top + [{folder.replace("-", " ").capitalize(): items} for folder, items in sections.items()]
 
 
 class PlaybookError(Abort):
@@ -61,10 +51,10 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
     def __init__(self) -> None:
         self.project = Path()
         self.pages: dict[str, str] = {}
-        self.assets: dict[str, bytes] = {}
+        self.assets: dict[str, str | bytes] = {}
         self.brand_files: dict[str, str] = {}
         self.sources: dict[str, str] = {}
-        self.nav: list[Any] = []
+        self.playbook: Playbook | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -77,7 +67,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         try:
             playbook = load_playbook(self.project)
             self.pages = render_site(playbook, options)
-            self.assets = card_files(playbook, options)
+            self.assets = {**card_files(playbook, options), **downloads(playbook)}
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
         for warning in playbook.warnings:  # counted by mkdocs --strict, like every MkDocs warning
@@ -92,7 +82,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 )
             )
         self.sources = page_sources(playbook)
-        self.nav = site_nav(playbook)
+        self.playbook = playbook
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -125,9 +115,9 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             files.append(file)
         for path, source in self.brand_files.items():
             files.append(File.generated(config, path, abs_src_path=source))
-        if config.nav is None:
-            own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in made)
-            config.nav = [*self.nav, *_nav_of(own)]
+        if config.nav is None and self.playbook is not None:
+            own = [f.src_uri for f in files.documentation_pages() if f.src_uri not in made]
+            config.nav = nav_with_own_pages(self.playbook, own)
         return files
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:

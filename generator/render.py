@@ -19,6 +19,7 @@ from markupsafe import Markup
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from .defaults import builtin_templates
 from .errors import TemplateProblem
+from .exports import DOWNLOADS
 from .playbook import LETTER_NAMES, Playbook
 from .rolemap import KINDS, layout
 from .text import plain, rich, rich_block
@@ -122,6 +123,7 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         "card_pdf": lambda rid: f"{CARDS_DIR}/{rid}.pdf",
         "all_cards_pdf": f"{CARDS_DIR}/{ALL_CARDS_PDF}",
         "card_size": card_size,
+        "downloads": DOWNLOADS,
     }
     plan: list[tuple[str, str, dict[str, Any]]] = [
         ("index.md", "pages/index.md.j2", {"rolemap": layout(playbook), "edge_kinds": KINDS}),

@@ -7,12 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .exports import PlaybookExport
 from .model import ActivityFile, Role, SiteConfig
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "role": Role,
     "activities": ActivityFile,
     "site-config": SiteConfig,
+    "playbook-export": PlaybookExport,  # what `rolebook export --format json` writes
 }
 
 

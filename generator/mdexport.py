@@ -1,0 +1,113 @@
+"""The playbook as a plain MkDocs project (mkdocs.yml and docs/), for engines that run no plugins.
+
+The pages are the renderer's own, so the exported site matches the plugin's; ``mkdocs build``
+builds it with Material for MkDocs alone, no rolebook needed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .cardpdf import card_files
+from .errors import RolebookError
+from .exports import downloads
+from .files import shared_mode
+from .playbook import Playbook
+from .project import TEMPLATES_DIR
+from .render import CSS_PATH, RenderOptions, render_site, site_nav
+
+BRAND_DIR = "assets/brand"
+EXTENSIONS: list[Any] = [
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "admonition",
+    {"pymdownx.tasklist": {"custom_checkbox": True}},
+    {"toc": {"permalink": True}},
+]
+
+
+def nav_with_own_pages(playbook: Playbook, own: list[str]) -> list[Any]:
+    """The generated pages' navigation, then the project's own pages: top-level first, then one section per folder."""
+    sections: dict[str, list[str]] = {}
+    top: list[Any] = []
+    for page in sorted(own):
+        folder, _, _ = page.partition("/")
+        if "/" in page:
+            sections.setdefault(folder, []).append(page)
+        else:
+            top.append(page)
+    folders = [{folder.replace("-", " ").capitalize(): items} for folder, items in sections.items()]
+    return [*site_nav(playbook), *top, *folders]
+
+
+def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> str:
+    branding = playbook.config.branding
+    theme: dict[str, Any] = {
+        "name": "material",
+        "font": False,
+        "features": ["navigation.sections", "navigation.prune"],
+    }
+    if branding.palette is not None:
+        theme["palette"] = {"primary": branding.palette.primary, "accent": branding.palette.accent}
+    if branding.logo:
+        theme["logo"] = f"{BRAND_DIR}/{branding.logo}"
+    config: dict[str, Any] = {"site_name": playbook.config.title}
+    if site_url:
+        config["site_url"] = site_url
+    config |= {
+        "theme": theme,
+        "plugins": ["search"],
+        "markdown_extensions": EXTENSIONS,
+        "extra_css": [CSS_PATH, *(f"{BRAND_DIR}/{css}" for css in branding.extra_css)],
+        "nav": nav,
+    }
+    header = "# Exported by rolebook: builds with `mkdocs build`, no rolebook plugin needed.\n"
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: str | None) -> int:
+    """Write the MkDocs project into ``target`` (new or empty); return the number of files."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
+    options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url=site_url)
+    files: dict[str, str | bytes] = {**render_site(playbook, options), **card_files(playbook, options)}
+    files.update(downloads(playbook))
+    own_docs = project / "docs"
+    own: list[str] = []
+    if own_docs.is_dir():
+        for path in sorted(p for p in own_docs.rglob("*") if p.is_file()):
+            rel = path.relative_to(own_docs).as_posix()
+            if rel not in files:
+                files[rel] = path.read_bytes()
+                if rel.endswith(".md"):
+                    own.append(rel)
+    branding = playbook.config.branding
+    for brand_file in [branding.logo, *branding.extra_css]:
+        if brand_file:
+            files[f"{BRAND_DIR}/{brand_file}"] = (project / brand_file).read_bytes()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-export-", dir=target.parent))
+    try:
+        (staging / "mkdocs.yml").write_text(
+            _mkdocs_config(playbook, site_url, nav_with_own_pages(playbook, own)), "utf-8"
+        )
+        for rel, content in files.items():
+            path = staging / "docs" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, "utf-8")
+        shared_mode(staging, folder=True)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(files) + 1
