@@ -14,15 +14,26 @@ Severity = Literal["error", "warning"]
 FORMATS = ("human", "github", "json")
 
 
+def _printable(text: str) -> str:
+    """One line, with control and formatting characters (newlines, bidi overrides) written as escapes."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem, located in a file relative to the project folder."""
+    """One problem, located in a file relative to the project folder; its message is always one line."""
 
     file: str
     line: int
     col: int
     message: str
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _printable(self.message))
+        object.__setattr__(self, "file", _printable(self.file))
 
     def human(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
@@ -47,9 +58,23 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+MAX_PER_FILE = 50
+
+
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Sorted by file, line and column; duplicates dropped."""
-    return sorted(set(diagnostics))
+    """Sorted by file, line and column; duplicates dropped; at most MAX_PER_FILE for one file."""
+    result: list[Diagnostic] = []
+    per_file: dict[str, int] = {}
+    for d in sorted(set(diagnostics)):
+        per_file[d.file] = per_file.get(d.file, 0) + 1
+        if per_file[d.file] <= MAX_PER_FILE:
+            result.append(d)
+    for file, count in per_file.items():
+        if count > MAX_PER_FILE:
+            last = next(d for d in reversed(result) if d.file == file)
+            summary = f"{count - MAX_PER_FILE} more problems in this file are not shown"
+            result.insert(result.index(last) + 1, Diagnostic(file, last.line, last.col, summary))
+    return result
 
 
 def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

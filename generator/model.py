@@ -83,6 +83,12 @@ Name = Annotated[
 Abbreviation = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9&+./-]{1,8}$")]
 Letter = Literal["R", "A", "C", "I"]
 
+# Limits that keep a hostile or runaway file from making a build slow or huge (see the docs' limits page).
+MAX_ITEMS = 100  # entries in one list of a role
+MAX_ACTIVITIES = 5000
+MAX_PHASES = 20
+Texts = Annotated[list[Text], Field(max_length=MAX_ITEMS)]
+
 
 class Strict(BaseModel):
     """Unknown fields are errors: a typo must never be silently ignored."""
@@ -103,12 +109,12 @@ class Escalation(Strict):
 class Card(Strict):
     """What the printed quick card shows beyond the role's summary."""
 
-    first_actions: list[Text] = Field(default_factory=list, description="The first things to do, in order.")
-    responsibilities: list[Text] | None = Field(
+    first_actions: Texts = Field(default_factory=list, description="The first things to do, in order.")
+    responsibilities: Texts | None = Field(
         default=None, description="Key responsibilities in short form; default: the role's responsibilities."
     )
-    do: list[Text] = Field(default_factory=list)
-    dont: list[Text] = Field(default_factory=list)
+    do: Texts = Field(default_factory=list)
+    dont: Texts = Field(default_factory=list)
 
 
 class Review(Strict):
@@ -122,18 +128,20 @@ class Role(Strict):
     name: Name
     short: Abbreviation = Field(description="An abbreviation for tables and cards, e.g. IM.")
     summary: Text = Field(description="One sentence: what the role is for.")
-    responsibilities: list[Text] = Field(min_length=1)
-    checklists: dict[Id, list[Text]] = Field(
+    responsibilities: Texts = Field(min_length=1)
+    checklists: Annotated[dict[Id, Texts], Field(max_length=MAX_PHASES)] = Field(
         default_factory=dict, description="Checklist items keyed by phase id."
     )
-    works_with: list[WorksWith] = Field(default_factory=list)
-    escalates_to: list[Escalation] = Field(default_factory=list)
-    handoff: list[Text] = Field(
+    works_with: Annotated[list[WorksWith], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+    escalates_to: Annotated[list[Escalation], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+    handoff: Texts = Field(
         default_factory=list, description="What an outgoing holder passes on when the role changes hands."
     )
-    backups: list[Id] = Field(default_factory=list, description="Roles cross-trained to cover this one.")
-    skills: list[Text] = Field(default_factory=list)
-    training: list[Text] = Field(default_factory=list)
+    backups: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = Field(
+        default_factory=list, description="Roles cross-trained to cover this one."
+    )
+    skills: Texts = Field(default_factory=list)
+    training: Texts = Field(default_factory=list)
     card: Card = Field(default_factory=Card)
     review: Review
 
@@ -151,7 +159,7 @@ class Activity(Strict):
 class ActivityFile(Strict):
     """The activity (RACI) matrix: the one file in roles/ whose top level is ``activities:``."""
 
-    activities: list[Activity] = Field(min_length=1)
+    activities: list[Activity] = Field(min_length=1, max_length=MAX_ACTIVITIES)
 
 
 class Phase(Strict):
@@ -189,7 +197,7 @@ class Contact(Strict):
     channel: Name | None = Field(default=None, description="Chat channel, e.g. #incident-command.")
     pager: Name | None = Field(default=None, description="Pager rotation or schedule name.")
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+$")] | None = None
-    links: list[Link] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list, max_length=20)
 
 
 CardSizeName = Literal["a6", "a7", "a5", "index-4x6", "wallet", "a4", "letter"]
@@ -224,7 +232,9 @@ class Branding(Strict):
         default=None, description="An image in the project, e.g. assets/logo.svg."
     )
     palette: Palette | None = None
-    extra_css: list[ProjectFile] = Field(default_factory=list, description="Stylesheets in the project.")
+    extra_css: list[ProjectFile] = Field(
+        default_factory=list, max_length=20, description="Stylesheets in the project."
+    )
 
 
 class SiteConfig(Strict):
@@ -238,8 +248,10 @@ class SiteConfig(Strict):
     role_order: list[Id] = Field(
         default_factory=list, description="Roles listed first, in this order; the rest follow by id."
     )
-    phases: list[Phase] = Field(default_factory=lambda: list(DEFAULT_PHASES), min_length=1)
-    severities: list[Severity] = Field(default_factory=list)
+    phases: list[Phase] = Field(
+        default_factory=lambda: list(DEFAULT_PHASES), min_length=1, max_length=MAX_PHASES
+    )
+    severities: list[Severity] = Field(default_factory=list, max_length=MAX_PHASES)
     contacts: dict[Id, Contact] = Field(default_factory=dict, description="Contacts keyed by role id.")
     cards: CardSettings = Field(default_factory=CardSettings)
     branding: Branding = Field(default_factory=Branding)

@@ -110,6 +110,8 @@ def _message(err: ErrorDetails, field: str, model: type[BaseModel], parent: Path
         return f"'{field}' should be a list (lines starting with '- '), not {_describe(given)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"'{field}' should be a mapping of 'key: value' lines, not {_describe(given)}"
+    if kind == "too_long":
+        return f"'{field}' holds more than {ctx.get('max_length')} entries"
     if kind == "string_too_short":
         return f"'{field}' must not be empty"
     if kind == "string_too_long":

@@ -26,6 +26,7 @@ ROLES_DIR = "roles"
 CONFIG_DIR = "site_config"
 TEMPLATES_DIR = "templates"
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FILES = 2000  # role files, or settings files; more is refused, not read
 ACTIVITY_STEM = "activities"  # roles/activities.yaml, or any file in roles/ holding only 'activities:'
 
 
@@ -59,9 +60,17 @@ def _yaml_files(folder: Path, out: list[Diagnostic]) -> list[Path]:
         return []
     if not folder.is_dir():
         return []
-    return sorted(
+    found = sorted(
         p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES and not p.name.startswith(".")
     )
+    if len(found) > MAX_FILES:
+        out.append(
+            Diagnostic(
+                folder.name + "/", 1, 1, f"{len(found)} YAML files: rolebook reads at most {MAX_FILES}"
+            )
+        )
+        return []
+    return found
 
 
 def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:

@@ -221,8 +221,16 @@ def _check_config_refs(ctx: RuleContext) -> set[str] | None:
     files: list[tuple[Path_, str]] = [(("branding", "logo"), branding.logo)] if branding.logo else []
     files += [(("branding", "extra_css", i), css) for i, css in enumerate(branding.extra_css)]
     for path, rel in files:
-        if ctx.project is not None and not (ctx.project / rel).is_file():
+        if ctx.project is None:
+            continue
+        target = ctx.project / rel
+        if not target.is_file():
             ctx.add_config(path, f"no file '{rel}' in the project")
+        elif not target.resolve().is_relative_to(ctx.project.resolve()):
+            ctx.add_config(
+                path,
+                f"'{rel}' leads outside the project (a link?); the site takes files from the project only",
+            )
     return {p.id for p in config.phases}
 
 

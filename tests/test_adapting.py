@@ -67,6 +67,7 @@ def test_init_writes_a_project_that_builds(project: Path) -> None:
             "docs/editing-the-playbook/adapting.md",
             "docs/editing-the-playbook/changing-a-role.md",
             "docs/editing-the-playbook/file-format.md",
+            "docs/editing-the-playbook/limits.md",
             "docs/editing-the-playbook/quick-cards.md",
         ]
     )

@@ -141,9 +141,10 @@ def test_github_format_escapes_the_file_property(default_project: Project, name:
 
 
 def test_github_format_escapes_percent_and_line_breaks_in_the_message() -> None:
+    """A message is always one line (breaks are written as escapes); % is escaped for the workflow command."""
     diagnostic = Diagnostic("roles/a.yaml", 2, 3, "100% sure\r\nnext: line, here")
     assert format_diagnostics([diagnostic], "github") == (
-        "::error file=roles/a.yaml,line=2,col=3::100%25 sure%0D%0Anext: line, here"
+        "::error file=roles/a.yaml,line=2,col=3::100%25 sure\\r\\nnext: line, here"
     )
 
 
