@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from .cardpdf import card_files
+from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
 from .mdexport import nav_with_own_pages
@@ -88,6 +89,10 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        # Theme partials of rolebook's own (e.g. a repository link that fetches nothing), project first.
+        for folder in (builtin_templates() / "theme", self.project / TEMPLATES_DIR / "theme"):
+            if folder.is_dir() and str(folder) not in config.theme.dirs:
+                config.theme.dirs.insert(0, str(folder))
         self.brand_files = self._apply_branding(playbook.config.branding, config)
         return config
 
