@@ -246,7 +246,10 @@ def test_no_page_or_stylesheet_loads_anything_from_another_host(built: tuple[Pat
         external += [(css.name, u) for u in re.findall(r"url\(\s*['\"]?(https?:)?//[^)]*\)", text)]
         external += [(css.name, m) for m in re.findall(r"@import[^;]*(?:https?:)?//[^;]*;", text)]
     assert external == []
-    assert not any("fonts.googleapis" in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+    assert not any("fonts.googleapis" in text for text in pages)
+    # Material's header script asks the code host's API for repository facts; rolebook's partial does not
+    assert not any('data-md-component="source"' in text for text in pages)
 
 
 def test_template_syntax_in_role_text_is_shown_as_written(tmp_path: Path) -> None:
