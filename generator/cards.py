@@ -60,26 +60,10 @@ SIZES: dict[str, CardSize] = {
 }
 
 # What each profile shows, in order; the name, version, date and QR code are always there.
+_FULL = ("summary", "first_actions", "responsibilities", "do_dont", "work_with", "escalation", "contacts")
 SECTIONS: dict[Profile, tuple[str, ...]] = {
-    "large": (
-        "summary",
-        "first_actions",
-        "responsibilities",
-        "do_dont",
-        "work_with",
-        "escalation",
-        "escalation_when",
-        "contacts",
-    ),
-    "full": (
-        "summary",
-        "first_actions",
-        "responsibilities",
-        "do_dont",
-        "work_with",
-        "escalation",
-        "contacts",
-    ),
+    "large": (*_FULL[:-1], "escalation_when", "contacts"),
+    "full": _FULL,
     "compact": ("first_actions", "do_dont", "escalation", "contacts"),
     "minimal": ("first_actions", "escalation", "contacts"),
 }

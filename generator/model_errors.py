@@ -170,3 +170,12 @@ def diagnostics_from(exc: ValidationError, model: type[BaseModel], where: Locato
             msg += f" (a key of '{field}')"
         found.append(Diagnostic(file, at.line, at.col, msg))
     return found
+
+
+def validate_into(model: type[BaseModel], data: Any, where: Locator, out: list[Diagnostic]) -> Any:
+    """``data`` validated as ``model``, or None with every problem added to ``out``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        out.extend(diagnostics_from(exc, model, where))
+        return None

@@ -8,14 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from .compare import Changes, compare_playbooks
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic, sort_diagnostics
 from .errors import InvalidPlaybook
 from .model import ID_PATTERN, Activity, ActivityFile, Role, SiteConfig
-from .model_errors import Locator, diagnostics_from
+from .model_errors import Locator, validate_into
 from .overlay import rename_mentions
 from .playbook import Playbook
 from .roleset import resolve_roles
@@ -95,14 +93,6 @@ def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:
     return doc
 
 
-def _validate(model: type[BaseModel], data: Any, where: Locator, out: list[Diagnostic]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        out.extend(diagnostics_from(exc, model, where))
-        return None
-
-
 def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> SiteConfig | None:
     files = _yaml_files(project / CONFIG_DIR, out)
     if not files and not (project / CONFIG_DIR).is_file():
@@ -128,7 +118,7 @@ def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> Site
             sources.config_owner[key] = doc.path
     if any(d.file.startswith(CONFIG_DIR) for d in out):
         return None
-    config: SiteConfig | None = _validate(SiteConfig, merged, sources.config_where, out)
+    config: SiteConfig | None = validate_into(SiteConfig, merged, sources.config_where, out)
     return config
 
 

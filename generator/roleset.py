@@ -6,12 +6,10 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic
 from .model import ActivityFile, Role
-from .model_errors import diagnostics_from
+from .model_errors import validate_into
 from .overlay import Merged, merge_activities, merge_role, rename_mentions
 from .yamlload import Loc, Path_, YamlDoc, decode, parse_yaml
 
@@ -44,14 +42,6 @@ def default_docs() -> DefaultDocs:
         else:
             roles[file.stem] = doc
     return DefaultDocs(roles, activities)
-
-
-def _validate(model: type[BaseModel], data: Any, where: Any, out: list[Diagnostic]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        out.extend(diagnostics_from(exc, model, where))
-        return None
 
 
 class _Resolver:
@@ -147,7 +137,7 @@ def resolve_roles(
     result = RoleSet(bases=resolver.bases, renames=renames)
     for role_id, m in merged.items():
         data = rename_mentions(m.data, renames)
-        result.roles[role_id] = _validate(Role, data, _locator(m, all_docs), out)
+        result.roles[role_id] = validate_into(Role, data, _locator(m, all_docs), out)
     result.roles = {k: v for k, v in result.roles.items() if v is not None}
     if activity_doc is not None:
         result.activities = _activities(activity_doc, all_docs, renames, out)
@@ -172,7 +162,7 @@ def _activities(
     else:
         merged = Merged(doc.data, {(): (doc.path, ())})
     data = rename_mentions(merged.data, renames)
-    result: ActivityFile | None = _validate(ActivityFile, data, _locator(merged, all_docs), out)
+    result: ActivityFile | None = validate_into(ActivityFile, data, _locator(merged, all_docs), out)
     return result
 
 
