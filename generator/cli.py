@@ -137,8 +137,9 @@ def serve(project: Path, dev_addr: str | None) -> None:
 def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...], back: bool | None) -> None:
     """Write the quick cards as a print-ready PDF: one page per role (two with back sides)."""
     from .cardpdf import CardRequest, print_cards
-    from .files import write_atomically
+    from .files import check_output_file, write_atomically
 
+    check_output_file(output, project)
     playbook = _validated(project)
     request = CardRequest(size, list(roles), back)
     with click.progressbar(
@@ -187,10 +188,15 @@ EXPORT_DEFAULTS = {
 def export(project: Path, fmt: str, output: Path | None) -> None:
     """Export the RACI as CSV or XLSX, the playbook as JSON, or the site as a plain MkDocs project."""
     from .exports import playbook_json, raci_csv, raci_xlsx
-    from .files import write_atomically
+    from .files import check_output_file, write_atomically
 
     playbook = _validated(project)
     target = output or Path(EXPORT_DEFAULTS[fmt])
+    if str(target) == "-" and fmt in ("csv", "json"):  # to standard output
+        click.echo(raci_csv(playbook) if fmt == "csv" else playbook_json(playbook), nl=False)
+        return
+    if fmt != "markdown":
+        check_output_file(target, project)
     if fmt == "markdown":
         from .mdexport import export_markdown
         from .site import site_settings

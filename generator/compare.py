@@ -73,11 +73,11 @@ def role_changes(before: Role, after: Role, names: Mapping[str, str]) -> list[st
     for attr, verb, detail in (("works_with", "works with", "how"), ("escalates_to", "escalates to", "when")):
         old_links = {link.role: getattr(link, detail) for link in getattr(before, attr)}
         new_links = {link.role: getattr(link, detail) for link in getattr(after, attr)}
-        for role in new_links.keys() - old_links.keys():
+        for role in [r for r in new_links if r not in old_links]:
             lines.append(f"now {verb} {names.get(role, role)}")
-        for role in old_links.keys() - new_links.keys():
+        for role in [r for r in old_links if r not in new_links]:
             lines.append(f"no longer {verb} {names.get(role, role)}")
-        for role in old_links.keys() & new_links.keys():
+        for role in [r for r in new_links if r in old_links]:
             if old_links[role] != new_links[role]:
                 lines.append(f"{verb} {names.get(role, role)}: {detail} changed to “{new_links[role]}”")
     if before.review.owner != after.review.owner:

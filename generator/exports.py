@@ -51,10 +51,18 @@ class PlaybookExport(BaseModel):
     activities: list[Activity]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet shows as written: a leading = + - @ would start a formula when opened."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _matrix(playbook: Playbook) -> tuple[list[str], list[list[str]]]:
-    header = ["activity", "phase", *(role.name for role in playbook.roles.values())]
+    header = ["activity", "phase", *(_inert(role.name) for role in playbook.roles.values())]
     rows = [
-        [activity.name, phase.name, *(activity.raci.get(rid, "") for rid in playbook.roles)]
+        [_inert(activity.name), _inert(phase.name), *(activity.raci.get(rid, "") for rid in playbook.roles)]
         for phase, activities in playbook.activities_by_phase()
         for activity in activities
     ]
@@ -144,6 +152,11 @@ def raci_xlsx(playbook: Playbook) -> bytes:
     book.properties.creator = "rolebook"
     book.properties.created = stamp
     book.properties.modified = stamp
+    for ws in (sheet, legend):  # text is text: nothing from a role file becomes a formula
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
     raw = io.BytesIO()
     book.save(raw)
     return _fixed_zip_times(raw.getvalue(), stamp)

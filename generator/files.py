@@ -8,6 +8,9 @@ from pathlib import Path
 
 from .errors import RolebookError
 
+SITE_MARKER = ".rolebook-site"  # written into every site rolebook builds; only such a folder is replaced
+SOURCE_PARTS = ("roles", "site_config", "templates", "docs")
+
 
 def umask() -> int:
     mask = os.umask(0)
@@ -53,9 +56,22 @@ def check_output_folder(target: Path, sources: list[Path], project: Path) -> Non
             )
     if target.is_file():
         raise RolebookError(f"{target}: is a file, not a folder")
-    earlier_build = (target / "index.html").is_file() or (target / "404.html").is_file()
+    earlier_build = (target / SITE_MARKER).is_file()
     if target.is_dir() and any(target.iterdir()) and not earlier_build:
         raise RolebookError(
             f"{target}: the folder holds other files and does not look like a built site; "
             "choose an empty or new folder"
         )
+
+
+def check_output_file(path: Path, project: Path) -> None:
+    """Refuse to write an export or a PDF over the project's sources, or over a folder."""
+    target = path.resolve()
+    root = project.resolve()
+    sources = [root / part for part in SOURCE_PARTS]
+    if target == root / "mkdocs.yml" or any(target == s or s in target.parents for s in sources):
+        raise RolebookError(f"{path}: inside the playbook's sources; write the output somewhere else")
+    if target.is_dir():
+        raise RolebookError(f"{path}: is a folder; name a file to write")
+    if target.suffix.lower() in (".yaml", ".yml") and target.exists():
+        raise RolebookError(f"{path}: an existing YAML file; rolebook does not write over it")

@@ -21,20 +21,32 @@ def _git(project: Path, *args: str) -> bytes:
     return result.stdout
 
 
-def extract(project: Path, revision: str, into: Path) -> Path:
-    """The project folder as it is at ``revision``, written below ``into``; returns its path there."""
-    _git(project, "rev-parse", "--show-toplevel")  # a clear error outside a repository
-    prefix = _git(project, "rev-parse", "--show-prefix").decode().strip()
+def _plain_files(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """Regular files and folders only: links are left out, and nothing lands outside the folder."""
+    if member.issym() or member.islnk():
+        return None
+    return tarfile.data_filter(member, path)
+
+
+def extract(project: Path, revision: str, into: Path) -> Path | None:
+    """The project folder as it is at ``revision``, written into ``into``; None if it did not exist then."""
+    top = Path(_git(project, "rev-parse", "--show-toplevel").decode().strip())
+    prefix = project.resolve().relative_to(top.resolve()).as_posix()
     try:
         _git(project, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except RolebookError:
         raise RolebookError(
             f"unknown git revision {revision!r} (a branch, tag or commit is expected)"
         ) from None
-    archive = _git(project, "archive", "--format=tar", revision, "--", ".")  # "." is the project folder
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")  # the data filter refuses links and paths outside `into`
-    # Run from a subfolder, git archive writes paths relative to that folder; from the top, from the top.
-    target = into / prefix if prefix and (into / prefix).is_dir() else into
+    listed = _git(top, "ls-tree", "-d", "--name-only", revision, "--", prefix) if prefix != "." else b"."
+    if not listed.strip():
+        return None  # the project folder was added after this revision
+    archive = _git(top, "archive", "--format=tar", revision, "--", prefix)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(into, filter=_plain_files)
+    except (tarfile.TarError, OSError) as exc:
+        raise RolebookError(f"cannot read the project at {revision!r}: {exc}") from None
+    target = into / prefix
     target.mkdir(parents=True, exist_ok=True)
     return target

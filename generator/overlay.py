@@ -26,6 +26,7 @@ from .yamlload import Loc, Path_, YamlDoc
 
 EDITS = ("remove", "replace", "add")
 KEYED_LISTS = {"works_with": "role", "escalates_to": "role"}  # entries named by this field
+_VERBATIM = re.compile(r"(`+[^`]*`+|\]\([^)]*\)|<[^>\s]*>|\b(?:https?|mailto):\S+)")
 TEXT_FIELDS_SKIPPED = {"name", "short", "role", "id", "phase", "extends"}
 
 
@@ -69,6 +70,9 @@ class _Merger:
         if isinstance(base, dict) and isinstance(over, dict):
             merged = dict(base)
             for key, value in over.items():
+                if value is None:  # `key: null` (or `key: ~`) takes the entry out
+                    merged.pop(key, None)
+                    continue
                 merged[key] = self.value(base.get(key), value, (*mpath, key), (*opath, key), (*bpath, key))
             return merged
         self.from_overlay(mpath, opath)
@@ -106,6 +110,10 @@ class _Merger:
         replace = over.get("replace")
         if keyed:
             for i, entry in enumerate(_as_list(replace)):
+                if not isinstance(entry, dict) or keyed not in entry:
+                    message = f"'replace' in '{name}' lists whole entries, each with a {keyed}"
+                    self.problem((*opath, "replace", i), message)
+                    continue
                 index = find(label(entry), (*opath, "replace", i), "replace")
                 if index is not None:
                     items[index] = (entry, (self.over.path, (*opath, "replace", i)))
@@ -136,6 +144,9 @@ def merge_role(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Merged:
     data = dict(base.data)
     for key, value in over.data.items():
         if key == "extends":
+            continue
+        if value is None:  # `key: null` takes an optional field out
+            data.pop(key, None)
             continue
         data[key] = merger.value(base.data.get(key), value, (key,), (key,), (key,))
     return Merged(data, merger.origins)
@@ -178,7 +189,11 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
         change = {}
     for activity_id, fields in change.items():
         index = index_of(activity_id, ("change", activity_id), "change", key=True)
-        if index is None or not isinstance(fields, dict):
+        if index is None:
+            continue
+        if not isinstance(fields, dict):
+            message = f"the change to activity '{activity_id}' lists the fields that change"
+            merger.problem(("change", activity_id), message)
             continue
         activity, origin = activities[index]
         for key, value in fields.items():
@@ -215,9 +230,15 @@ def rename_mentions(data: Any, renames: dict[str, str]) -> Any:
         r"\b(" + "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True)) + r")\b"
     )
 
+    def rename(text: str) -> str:
+        pieces = _VERBATIM.split(text)  # code, link targets and web addresses stay as written
+        return "".join(
+            p if i % 2 else pattern.sub(lambda m: renames[m.group(0)], p) for i, p in enumerate(pieces)
+        )
+
     def walk(value: Any, key: str | None) -> Any:
         if isinstance(value, str):
-            return value if key in TEXT_FIELDS_SKIPPED else pattern.sub(lambda m: renames[m.group(0)], value)
+            return value if key in TEXT_FIELDS_SKIPPED else rename(value)
         if isinstance(value, list):
             return [walk(item, key) for item in value]
         if isinstance(value, dict):

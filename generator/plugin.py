@@ -23,6 +23,7 @@ from .cardpdf import card_files
 from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
+from .files import SITE_MARKER
 from .mdexport import nav_with_own_pages
 from .model import Branding
 from .playbook import Playbook
@@ -124,6 +125,10 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             own = [f.src_uri for f in files.documentation_pages() if f.src_uri not in made]
             config.nav = nav_with_own_pages(self.playbook, own)
         return files
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        # Marks the folder as a rolebook site, which `rolebook build` may replace next time.
+        (Path(config.site_dir) / SITE_MARKER).write_text("built by rolebook\n", encoding="utf-8")
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (ROLES_DIR, TEMPLATES_DIR, CONFIG_DIR):

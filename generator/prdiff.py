@@ -6,12 +6,17 @@ import json
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from .compare import activity_changes, role_changes
 from .diagnostics import Diagnostic
+from .overlay import rename_mentions
 from .playbook import Playbook
 from .project import check_project
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 @dataclass
@@ -19,6 +24,8 @@ class Side:
     label: str
     playbook: Playbook | None
     problems: list[Diagnostic]
+    absent: bool = False  # the project folder did not exist at this revision
+    folder: Path | None = None
 
 
 @dataclass
@@ -45,10 +52,13 @@ class Report:
 def load_side(project: Path, revision: str | None, workdir: Path) -> Side:
     from .gitrev import extract
 
-    folder = project if revision is None else extract(project, revision, workdir / revision.replace("/", "_"))
+    label = revision or "working tree"
+    folder = project if revision is None else extract(project, revision, workdir)
+    if folder is None:
+        return Side(label, None, [], absent=True)
     playbook, diagnostics = check_project(folder)
     problems = [d for d in diagnostics if d.severity == "error"]
-    return Side(revision or "working tree", playbook, problems)
+    return Side(label, playbook, problems, folder=folder)
 
 
 def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str]] | None = None) -> Report:
@@ -56,28 +66,44 @@ def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str
     for side in (base, head):
         if side.problems:
             report.problems[side.label] = [d.human() for d in side.problems]
+    if head.playbook is not None and base.absent:
+        report.added = [role.name for role in head.playbook.roles.values()]
+        report.activities = [f"activity added: {a.name}" for a in head.playbook.activities]
+        return report
     if base.playbook is None or head.playbook is None:
         return report
     old, new = base.playbook, head.playbook
     names = {rid: r.name for rid, r in old.roles.items()} | {rid: r.name for rid, r in new.roles.items()}
     report.added = [new.roles[r].name for r in new.roles if r not in old.roles]
     report.removed = [old.roles[r].name for r in old.roles if r not in new.roles]
+    renames: dict[str, str] = {}
+    for rid in [r for r in new.roles if r in old.roles]:
+        for attr in ("name", "short"):
+            before, after = getattr(old.roles[rid], attr), getattr(new.roles[rid], attr)
+            if before != after:
+                renames[before] = after
+    # Compare with the base as renamed, so a rename is reported once, not once per mention.
+    old_roles = {rid: _renamed(role, renames) for rid, role in old.roles.items()}
+    old_activities = [_renamed(a, renames) for a in old.activities]
     for rid, role in new.roles.items():
         if rid not in old.roles:
             continue
         if old.roles[rid].name != role.name:
             report.renamed.append({"id": rid, "from": old.roles[rid].name, "to": role.name})
-        lines = [
-            line for line in role_changes(old.roles[rid], role, names) if not line.startswith("name changed")
-        ]
+        skip = ("name changed", "abbreviation changed")
+        lines = [line for line in role_changes(old_roles[rid], role, names) if not line.startswith(skip)]
         if lines:
             report.roles.append({"id": rid, "name": role.name, "changes": lines})
-    report.activities = activity_changes(old.activities, new.activities, names)
+    report.activities = activity_changes(old_activities, new.activities, names)
     for rid, message in (card_problems or {}).get("head", {}).items():
         if rid not in (card_problems or {}).get("base", {}):
             verb = "no longer fits" if rid in old.roles else "does not fit"
             report.cards.append(f"the {names.get(rid, rid)} card {verb}: {message}")
     return report
+
+
+def _renamed(model: _M, renames: dict[str, str]) -> _M:
+    return type(model).model_validate(rename_mentions(model.model_dump(mode="json"), renames))
 
 
 def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str, str]:
@@ -94,23 +120,17 @@ def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str
 
 def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool = True) -> Report:
     with tempfile.TemporaryDirectory(prefix="rolebook-diff-") as tmp:
-        work = Path(tmp)
-        base = load_side(project, base_rev, work)
-        head = load_side(project, head_rev, work)
+        base = load_side(project, base_rev, Path(tmp) / "base")
+        head = load_side(project, head_rev, Path(tmp) / "head")
         cards: dict[str, dict[str, str]] = {}
-        if check_cards and base.playbook is not None and head.playbook is not None:
-            changed = [
-                rid
-                for rid, role in head.playbook.roles.items()
-                if rid not in base.playbook.roles or base.playbook.roles[rid] != role
-            ]
+        if check_cards and head.playbook is not None and head.folder is not None:
+            old = base.playbook.roles if base.playbook is not None else {}
+            changed = [rid for rid, role in head.playbook.roles.items() if old.get(rid) != role]
             if changed:
-                head_dir = project if head_rev is None else work / head_rev.replace("/", "_")
-                cards["head"] = card_fit(head_dir, head.playbook, changed)
-                kept = [r for r in changed if r in base.playbook.roles]
-                cards["base"] = (
-                    card_fit(work / base_rev.replace("/", "_"), base.playbook, kept) if kept else {}
-                )
+                cards["head"] = card_fit(head.folder, head.playbook, changed)
+                kept = [r for r in changed if r in old]
+                if kept and base.playbook is not None and base.folder is not None:
+                    cards["base"] = card_fit(base.folder, base.playbook, kept)
         return compare_sides(base, head, cards)
 
 

@@ -35,6 +35,7 @@ class Sources:
     docs: dict[str, YamlDoc] = field(default_factory=dict)
     config_owner: dict[str, str] = field(default_factory=dict)  # top-level key -> file
     renames: dict[str, str] = field(default_factory=dict)  # role names changed by overlays
+    locators: dict[str, Any] = field(default_factory=dict)  # file -> where a merged path stands
 
     def where(self, file: str) -> Locator:
         doc = self.docs[file]
@@ -168,6 +169,7 @@ def _load_roles(
         out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, message))
     resolved = resolve_roles(role_docs, activity_doc, sources.docs, out)
     sources.renames = resolved.renames
+    sources.locators = resolved.locators
     return resolved.roles, resolved.activities, activity_path, known, resolved.bases
 
 
@@ -188,6 +190,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         sources.docs,
         sources.config_where,
         project,
+        locators=sources.locators,
     )
     diagnostics = sort_diagnostics(out + check_rules(ctx))
     if config is None or activity_file is None or activity_path is None:

@@ -6,9 +6,11 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic
-from .model import ActivityFile, Role
+from .model import Abbreviation, ActivityFile, Name, Role
 from .model_errors import validate_into
 from .overlay import Merged, merge_activities, merge_role, rename_mentions
 from .yamlload import Loc, Path_, YamlDoc, decode, parse_yaml
@@ -22,6 +24,7 @@ class RoleSet:
     activities: ActivityFile | None = None
     bases: dict[str, str] = field(default_factory=dict)  # role id -> what it extends, e.g. default/<id>
     renames: dict[str, str] = field(default_factory=dict)  # old name or abbreviation -> new
+    locators: dict[str, Any] = field(default_factory=dict)  # project file -> where a merged path stands
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,14 @@ class _Resolver:
         return base
 
 
+def _valid(kind: Any, value: str) -> bool:
+    try:
+        TypeAdapter(kind).validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _renames(
     merged: dict[str, Merged], bases: dict[str, str], docs: dict[str, Merged | YamlDoc]
 ) -> dict[str, str]:
@@ -114,10 +125,10 @@ def _renames(
         base_data = docs[base].data if base in docs else None
         if base_data is None or role_id not in merged:
             continue
-        for key in ("name", "short"):
+        for key, kind in (("name", Name), ("short", Abbreviation)):
             old, new = base_data.get(key), merged[role_id].data.get(key)
-            if isinstance(old, str) and isinstance(new, str) and old != new:
-                renames[old] = new
+            if isinstance(old, str) and isinstance(new, str) and old != new and _valid(kind, new):
+                renames[old] = new  # an invalid new name is reported once, where it is written
     return renames
 
 
@@ -137,15 +148,21 @@ def resolve_roles(
     result = RoleSet(bases=resolver.bases, renames=renames)
     for role_id, m in merged.items():
         data = rename_mentions(m.data, renames)
-        result.roles[role_id] = validate_into(Role, data, _locator(m, all_docs), out)
+        where = _locator(m, all_docs, role_docs[role_id])
+        result.locators[role_docs[role_id].path] = where
+        result.roles[role_id] = validate_into(Role, data, where, out)
     result.roles = {k: v for k, v in result.roles.items() if v is not None}
     if activity_doc is not None:
-        result.activities = _activities(activity_doc, all_docs, renames, out)
+        result.activities = _activities(activity_doc, all_docs, renames, out, result.locators)
     return result
 
 
 def _activities(
-    doc: YamlDoc, all_docs: dict[str, YamlDoc], renames: dict[str, str], out: list[Diagnostic]
+    doc: YamlDoc,
+    all_docs: dict[str, YamlDoc],
+    renames: dict[str, str],
+    out: list[Diagnostic],
+    locators: dict[str, Any],
 ) -> ActivityFile | None:
     if "extends" in doc.data:
         base = default_docs().activities
@@ -162,12 +179,23 @@ def _activities(
     else:
         merged = Merged(doc.data, {(): (doc.path, ())})
     data = rename_mentions(merged.data, renames)
-    result: ActivityFile | None = validate_into(ActivityFile, data, _locator(merged, all_docs), out)
+    where = _locator(merged, all_docs, doc)
+    locators[doc.path] = where
+    result: ActivityFile | None = validate_into(ActivityFile, data, where, out)
     return result
 
 
-def _locator(merged: Merged, docs: dict[str, YamlDoc]) -> Any:
-    return lambda path, key: merged.where(docs, path, key)
+def _locator(merged: Merged, docs: dict[str, YamlDoc], own: YamlDoc) -> Any:
+    """Where a merged value stands; a value inherited from the built-in defaults is reported at the
+    overlay's `extends:` line, since the defaults are not files of the project."""
+
+    def where(path: Path_, key: bool) -> tuple[str, Loc]:
+        file, at = merged.where(docs, path, key)
+        if file.startswith(DEFAULTS_LABEL) or not file:
+            return own.path, own.loc(("extends",), key=True)
+        return file, at
+
+    return where
 
 
 __all__ = ["DEFAULTS_LABEL", "Loc", "RoleSet", "default_docs", "resolve_roles"]

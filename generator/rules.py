@@ -28,12 +28,16 @@ class RuleContext:
     docs: dict[str, YamlDoc]
     config_where: ConfigLocator
     project: Path | None = None
+    locators: dict[str, Callable[[Path_, bool], tuple[str, Loc]]] = field(default_factory=dict)
     out: list[Diagnostic] = field(default_factory=list)
 
     def add(
         self, file: str, path: Path_, message: str, *, key: bool = False, severity: Severity = "error"
     ) -> None:
-        at = self.docs[file].loc(path, key=key) if file in self.docs else Loc(1, 1)
+        if file in self.locators:  # a merged overlay: find the file and line the value came from
+            file, at = self.locators[file](path, key)
+        else:
+            at = self.docs[file].loc(path, key=key) if file in self.docs else Loc(1, 1)
         self.out.append(Diagnostic(file, at.line, at.col, message, severity))
 
     def add_config(self, path: Path_, message: str, *, key: bool = False) -> None:
@@ -93,6 +97,12 @@ def _check_unique_labels(ctx: RuleContext) -> None:
         for rid, role in ctx.roles.items():
             value = getattr(role, attr).casefold()
             if value in seen:
+                other = seen[value]
+                ctx.add(
+                    ctx.role_files[other],
+                    (attr,),
+                    f"{attr} '{getattr(ctx.roles[other], attr)}' is also used by role '{rid}'",
+                )
                 ctx.add(
                     ctx.role_files[rid],
                     (attr,),

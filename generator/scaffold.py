@@ -7,6 +7,7 @@ without merge conflicts. It writes into an empty folder and never overwrites a f
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .defaults import defaults_root
@@ -32,7 +33,7 @@ ACTIVITY_STUB = """\
 #   remove: [share-incident-report]
 #   change:
 #     declare-incident:
-#       raci: {operations-team: C, support-team: I}   # a role set to null leaves the activity
+#       raci: {operations-team: A, incident-manager: R}   # a role set to null leaves the activity
 extends: default
 """
 
@@ -47,9 +48,18 @@ def _files(organization: str) -> dict[str, str]:
     for config in sorted((root / "site_config").glob("*.yaml")):
         text = config.read_text("utf-8")
         files[f"site_config/{config.name}"] = text.replace(
-            "organization: Example Organization", f"organization: {organization}"
+            "organization: Example Organization",
+            f"organization: {json.dumps(organization, ensure_ascii=False)}",
         )
-    files["mkdocs.yml"] = (root / "mkdocs.yml").read_text("utf-8")
+    files["mkdocs.yml"] = (
+        (root / "mkdocs.yml")
+        .read_text("utf-8")
+        .replace(
+            "site_url:",
+            "# Set these two: the cards' QR codes open pages under site_url, edit links go to repo_url.\nsite_url:",
+            1,
+        )
+    )
     for page in sorted((root / "docs" / "editing-the-playbook").glob("*.md")):
         files[f"docs/editing-the-playbook/{page.name}"] = page.read_text("utf-8")
     for schema in sorted((root / "schema").glob("*.json")):
@@ -68,8 +78,8 @@ def init_project(target: Path, organization: str) -> list[Path]:
         raise RolebookError(
             f"{target}: not an empty folder; rolebook init writes only into a new or empty one"
         )
-    if '"' in organization or "\n" in organization:
-        raise RolebookError("the organization name must be one line without double quotes")
+    if not organization.strip() or "\n" in organization or "\r" in organization:
+        raise RolebookError("the organization name must be one line of text")
     written: list[Path] = []
     for rel, text in _files(organization).items():
         path = target / rel

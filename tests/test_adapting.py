@@ -395,3 +395,105 @@ def test_the_repository_itself_has_no_changes_from_the_defaults(tmp_path: Path) 
     project = copy_project(tmp_path / "p")
     build(project)
     assert "unchanged" in article_text(project / "site" / "changes" / "index.html")
+
+
+@pytest.mark.parametrize(
+    "name", ["Acme: Rockets", "Acme #1 Rockets", "- x", "yes", "123", "'quoted'", 'Say "hi"', "Ünïcode 🚀"]
+)
+def test_init_takes_any_one_line_organization_name(tmp_path: Path, name: str) -> None:
+    target = tmp_path / "p"
+    assert rolebook("init", str(target), "--organization", name, cwd=tmp_path).returncode == 0
+    assert rolebook("validate", cwd=target).returncode == 0
+    from generator.project import load_playbook
+
+    assert load_playbook(target).config.organization == name
+
+
+def test_overlay_problems_point_at_the_overlay_lines(project: Path) -> None:
+    write(
+        project,
+        "roles/support-team.yaml",
+        """\
+        extends: default
+        works_with:
+          add:
+            - role: nobody
+              how: hi
+        """,
+    )
+    write(
+        project,
+        "roles/activities.yaml",
+        """\
+        extends: default
+        add:
+          - {id: new-one, name: New, phase: respond, raci: {ghost: A, incident-manager: R}}
+        change:
+          declare-incident: 5
+        """,
+    )
+    write(project, "roles/incident-manager.yaml", 'extends: default\nname: "Incident <b>Boss</b>"\n')
+    assert errors(project) == [
+        "roles/activities.yaml:3:60: error: activity 'new-one' (New) names unknown role 'ghost'",
+        "roles/activities.yaml:5:21: error: the change to activity 'declare-incident' lists the fields that change",
+        "roles/incident-manager.yaml:2:7: error: 'name': raw HTML is not allowed in playbook text (found "
+        "'<b>Boss</b>'); use Markdown, or write '&lt;' for a literal '<'",
+        "roles/support-team.yaml:4:13: error: works_with names unknown role 'nobody'",
+    ]
+
+
+def test_a_null_takes_an_entry_out(project: Path) -> None:
+    write(
+        project,
+        "roles/incident-manager.yaml",
+        "extends: default\nchecklists:\n  review: null\nskills: null\n",
+    )
+    assert errors(project) == []
+    build(project)
+    text = article_text(project / "site" / "roles" / "incident-manager" / "index.html")
+    assert "Schedule a blameless post-incident review" not in text
+    assert "Confirm the incident is real" in text
+
+
+def test_a_rename_leaves_code_and_links_alone(project: Path) -> None:
+    write(
+        project,
+        "roles/incident-manager.yaml",
+        """\
+        extends: default
+        name: Incident Commander
+        short: IC
+        skills:
+          add: ["Knows the [IM runbook](https://wiki.example.org/IM/runbook) and `page --team IM`."]
+        """,
+    )
+    build(project)
+    page = soup(project / "site" / "roles" / "incident-manager" / "index.html")
+    link = page.find("a", string="IC runbook")
+    assert link is not None and link["href"] == "https://wiki.example.org/IM/runbook"
+    assert page.find("code", string="page --team IM") is not None
+
+
+def test_the_changes_page_does_not_depend_on_hash_seeds(project: Path) -> None:
+    write(
+        project,
+        "roles/support-team.yaml",
+        """\
+        extends: default
+        works_with:
+          remove: [incident-manager, communication-lead]
+          add:
+            - {role: operations-team, how: One.}
+            - {role: subject-matter-experts, how: Two.}
+            - {role: management-leadership, how: Three.}
+        """,
+    )
+    pages = set()
+    for seed in ("1", "2", "3"):
+        os.environ["PYTHONHASHSEED"] = seed
+        try:
+            build(project)
+        finally:
+            del os.environ["PYTHONHASHSEED"]
+        pages.add((project / "site" / "changes" / "index.html").read_text("utf-8"))
+    assert len(pages) == 1

@@ -192,8 +192,14 @@ def test_search_finds_a_role_from_a_word_in_its_responsibilities(browser: object
     try:
         page = visit.page
         page.locator("label.md-search__icon, .md-search__input").first.click()
+        # Material's search index loads in a worker; type once it says it is ready
+        page.wait_for_function(
+            "() => { const m = document.querySelector('.md-search-result__meta');"
+            " return m && !/Initializing/i.test(m.textContent); }",
+            timeout=15000,
+        )
         # "oversight" appears in Management and Leadership's responsibilities only
-        page.locator("input.md-search__input").fill("oversight")
+        page.locator("input.md-search__input").press_sequentially("oversight", delay=30)
         hit = page.locator(".md-search-result__item a[href*='roles/management-leadership/']").first
         hit.wait_for(timeout=15000)
         meta = page.locator(".md-search-result__meta").inner_text()

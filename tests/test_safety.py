@@ -207,3 +207,17 @@ def test_role_map_layout_does_not_depend_on_hash_seeds(tmp_path: Path) -> None:
         for seed in range(8)
     }
     assert len(runs) == 1
+
+
+def test_build_replaces_only_a_folder_it_built(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    web = tmp_path / "www"
+    web.mkdir()
+    (web / "index.html").write_text("<h1>our intranet</h1>", "utf-8")
+    (web / "notes.txt").write_text("keep me", "utf-8")
+    result = rolebook("build", "-d", str(web), cwd=project)
+    assert result.returncode == 1 and "does not look like a built site" in result.stderr
+    assert (web / "notes.txt").read_text("utf-8") == "keep me"
+    assert rolebook("build", "-d", str(tmp_path / "out"), cwd=project).returncode == 0
+    assert (tmp_path / "out" / ".rolebook-site").is_file()
+    assert rolebook("build", "-d", str(tmp_path / "out"), cwd=project).returncode == 0  # its own: replaced

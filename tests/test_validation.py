@@ -668,8 +668,10 @@ def test_duplicate_role_label(default_project: Project, attr: str, col: int) -> 
     taken = default_project.field("roles/operations-team.yaml", attr)
     shown = taken.swapcase() if attr == "name" else taken.lower()
     line, _ = default_project.sub(SUP, rf"^{attr}:.*$", f"{attr}: {shown}")
+    ops_line = default_project.find("roles/operations-team.yaml", f"\n{attr}: ")[0] + 1
     assert default_project.check() == [
-        f"{SUP}:{line}:{col}: error: {attr} '{shown}' is already used by role 'operations-team'"
+        f"roles/operations-team.yaml:{ops_line}:{col}: error: {attr} '{taken}' is also used by role 'support-team'",
+        f"{SUP}:{line}:{col}: error: {attr} '{shown}' is already used by role 'operations-team'",
     ]
 
 
