@@ -19,7 +19,7 @@ from .exports import downloads
 from .files import shared_mode
 from .playbook import Playbook
 from .project import TEMPLATES_DIR
-from .render import CSS_PATH, RenderOptions, render_site, site_nav
+from .render import CSS_PATH, RenderOptions, many_roles, render_site, site_nav
 
 BRAND_DIR = "assets/brand"
 EXTENSIONS: list[Any] = [
@@ -67,6 +67,8 @@ def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> 
         "extra_css": [CSS_PATH, *(f"{BRAND_DIR}/{css}" for css in branding.extra_css)],
         "nav": nav,
     }
+    if many_roles(playbook):  # the role pages are reached from the roles index, not the navigation
+        config["not_in_nav"] = "/roles/*.md\n"
     header = "# Exported by rolebook: builds with `mkdocs build`, no rolebook plugin needed.\n"
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 

@@ -17,7 +17,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .cardpdf import card_files
 from .defaults import builtin_templates
@@ -28,7 +28,7 @@ from .mdexport import nav_with_own_pages
 from .model import Branding
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
-from .render import CSS_PATH, RenderOptions, page_sources, render_site
+from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
 BRAND_DIR = "assets/brand"
@@ -38,6 +38,16 @@ WARNINGS_ALREADY_SHOWN = False
 
 # Markdown features the generated pages use: task lists, card grids, attributes on headings.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
+
+
+def _nav_paths(nav: Any) -> set[str]:
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, dict):
+        return set().union(*(_nav_paths(v) for v in nav.values()))
+    if isinstance(nav, list):
+        return set().union(*(_nav_paths(v) for v in nav))
+    return set()
 
 
 class PlaybookError(Abort):
@@ -112,8 +122,16 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         made: dict[str, str | bytes] = {**self.pages, **self.assets}
+        listed = _nav_paths(site_nav(self.playbook)) if self.playbook is not None else set()
         for path, text in made.items():
-            file = File.generated(config, path, content=text)
+            # pages left out of a long navigation on purpose (reached from the roles index) raise no warning
+            quiet = path.endswith(".md") and path not in listed
+            file = File.generated(
+                config,
+                path,
+                content=text,
+                inclusion=InclusionLevel.NOT_IN_NAV if quiet else InclusionLevel.UNDEFINED,
+            )
             if path in self.sources:  # the edit link opens the YAML file the page comes from
                 file.edit_uri = os.path.relpath(self.project / self.sources[path], config.docs_dir).replace(
                     os.sep, "/"

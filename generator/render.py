@@ -59,11 +59,27 @@ def page_sources(playbook: Playbook) -> dict[str, str]:
     return sources
 
 
+# Above these numbers of roles, the navigation lists a roles index instead of every role (so each page
+# stays small and a build grows linearly), and the RACI page lists the roles per activity instead of a grid.
+NAV_ROLE_LIMIT = 30
+GRID_ROLE_LIMIT = 15
+ROLES_INDEX = f"{ROLE_PAGE_DIR}/index.md"
+
+
+def many_roles(playbook: Playbook) -> bool:
+    return len(playbook.roles) > NAV_ROLE_LIMIT
+
+
 def site_nav(playbook: Playbook) -> list[Any]:
     """The navigation for the generated pages, in MkDocs' ``nav`` form."""
+    roles: Any = (
+        ROLES_INDEX
+        if many_roles(playbook)
+        else [{role.name: role_page(rid)} for rid, role in playbook.roles.items()]
+    )
     return [
         {"Home": "index.md"},
-        {"Roles": [{role.name: role_page(rid)} for rid, role in playbook.roles.items()]},
+        {"Roles": roles},
         {"RACI matrix": "raci.md"},
         {"Severity levels": "severities.md"},
         {"Quick cards": "cards.md"},
@@ -126,8 +142,12 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         "downloads": DOWNLOADS,
     }
     plan: list[tuple[str, str, dict[str, Any]]] = [
-        ("index.md", "pages/index.md.j2", {"rolemap": layout(playbook), "edge_kinds": KINDS}),
-        ("raci.md", "pages/raci.md.j2", {}),
+        (
+            "index.md",
+            "pages/index.md.j2",
+            {"rolemap": None if many_roles(playbook) else layout(playbook), "edge_kinds": KINDS},
+        ),
+        ("raci.md", "pages/raci.md.j2", {"grid": len(playbook.roles) <= GRID_ROLE_LIMIT}),
         ("severities.md", "pages/severities.md.j2", {}),
         (CSS_PATH, "assets/rolebook.css.j2", {}),
         ("changes.md", "pages/changes.md.j2", {"changes": playbook.changes}),
@@ -139,6 +159,8 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
     ]
     for rid, role in playbook.roles.items():
         plan.append((role_page(rid), "pages/role.md.j2", {"role_id": rid, "role": role}))
+    if many_roles(playbook):
+        plan.append((ROLES_INDEX, "pages/roles-index.md.j2", {}))
     out: dict[str, str] = {}
     for path, template_name, extra in plan:
         out[path] = _render(
