@@ -223,7 +223,9 @@ def init(directory: Path, organization: str) -> None:
 
     written = init_project(directory, organization)
     click.echo(
-        f"created {len(written)} files in {directory}; next: cd {directory} && rolebook build", err=True
+        f"created {len(written)} files in {directory}; set site_url and repo_url in {directory / 'mkdocs.yml'}, "
+        f"then: cd {directory} && rolebook build",
+        err=True,
     )
 
 

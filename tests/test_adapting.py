@@ -497,3 +497,13 @@ def test_the_changes_page_does_not_depend_on_hash_seeds(project: Path) -> None:
             del os.environ["PYTHONHASHSEED"]
         pages.add((project / "site" / "changes" / "index.html").read_text("utf-8"))
     assert len(pages) == 1
+
+
+def test_init_says_what_to_set_next(tmp_path: Path) -> None:
+    result = rolebook("init", str(tmp_path / "p"), cwd=tmp_path)
+    assert result.stderr.strip() == (
+        f"created 23 files in {tmp_path / 'p'}; set site_url and repo_url in {tmp_path / 'p' / 'mkdocs.yml'}, "
+        f"then: cd {tmp_path / 'p'} && rolebook build"
+    )
+    config = (tmp_path / "p" / "mkdocs.yml").read_text("utf-8")
+    assert "# Set these two: the cards' QR codes open pages under site_url" in config
