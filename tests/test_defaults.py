@@ -10,15 +10,9 @@ from generator.playbook import Playbook
 from generator.project import check_project
 
 from .conftest import REPO_ROOT
+from .sitekit import ROLE_IDS as SITE_ROLE_IDS
 
-ROLE_IDS = [
-    "incident-manager",
-    "subject-matter-experts",
-    "communication-lead",
-    "operations-team",
-    "support-team",
-    "management-leadership",
-]
+ROLE_IDS = list(SITE_ROLE_IDS)  # the six ids the guide's roles have, in site order
 PHASE_IDS = ["prepare", "detect", "respond", "recover", "review"]
 
 
