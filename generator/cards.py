@@ -8,6 +8,7 @@ rather than shrink the type below what can be read.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -77,6 +78,7 @@ def role_url(site_url: str | None, role_id: str, directory_urls: bool = True) ->
     return f"{base}roles/{role_id}/" if directory_urls else f"{base}roles/{role_id}.html"
 
 
+@functools.lru_cache(maxsize=4096)
 def qr_svg(url: str) -> str:
     """A vector QR code for ``url``, as inline SVG sized by CSS."""
     code = segno.make(url, error="m", micro=False)

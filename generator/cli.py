@@ -104,8 +104,8 @@ def build(project: Path, site_dir: Path | None, strict: bool) -> None:
     """Validate, then build the playbook site strictly; the old site stays until the new one is complete."""
     from .site import build_site
 
-    _validated(project, strict)
-    target = build_site(project, site_dir)
+    playbook = _validated(project, strict)
+    target = build_site(project, site_dir, playbook)
     click.echo(f"built the playbook site in {target}", err=True)
 
 

@@ -11,7 +11,6 @@ import io
 import json
 import re
 import zipfile
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -189,7 +188,3 @@ def downloads(playbook: Playbook) -> dict[str, str | bytes]:
         DOWNLOADS["xlsx"]: raci_xlsx(playbook),
         DOWNLOADS["json"]: playbook_json(playbook),
     }
-
-
-def export_schema() -> dict[str, Any]:
-    return PlaybookExport.model_json_schema()

@@ -19,7 +19,7 @@ from .exports import downloads
 from .files import shared_mode
 from .playbook import Playbook
 from .project import TEMPLATES_DIR
-from .render import CSS_PATH, RenderOptions, many_roles, render_site, site_nav
+from .render import CSS_PATH, RenderOptions, many_roles, nav_with_own_pages, render_site
 
 BRAND_DIR = "assets/brand"
 EXTENSIONS: list[Any] = [
@@ -30,20 +30,6 @@ EXTENSIONS: list[Any] = [
     {"pymdownx.tasklist": {"custom_checkbox": True}},
     {"toc": {"permalink": True}},
 ]
-
-
-def nav_with_own_pages(playbook: Playbook, own: list[str]) -> list[Any]:
-    """The generated pages' navigation, then the project's own pages: top-level first, then one section per folder."""
-    sections: dict[str, list[str]] = {}
-    top: list[Any] = []
-    for page in sorted(own):
-        folder, _, _ = page.partition("/")
-        if "/" in page:
-            sections.setdefault(folder, []).append(page)
-        else:
-            top.append(page)
-    folders = [{folder.replace("-", " ").capitalize(): items} for folder, items in sections.items()]
-    return [*site_nav(playbook), *top, *folders]
 
 
 def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> str:

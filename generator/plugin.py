@@ -24,17 +24,29 @@ from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
 from .files import SITE_MARKER
-from .mdexport import nav_with_own_pages
 from .model import Branding
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
-from .render import CSS_PATH, RenderOptions, page_sources, render_site, site_nav
+from .render import CSS_PATH, RenderOptions, nav_with_own_pages, page_sources, render_site, site_nav
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
 BRAND_DIR = "assets/brand"
 
-# Set by `rolebook build`, which has printed the playbook's warnings itself (and fails on them with --strict).
-WARNINGS_ALREADY_SHOWN = False
+# `rolebook build` validates first (printing the warnings, failing on them with --strict) and hands the
+# playbook over here, so one build validates once. Taken by the next on_config for that project.
+_handed_over: tuple[Path, Playbook] | None = None
+
+
+def hand_over(project: Path, playbook: Playbook) -> None:
+    global _handed_over
+    _handed_over = (project.resolve(), playbook)
+
+
+def _take(project: Path) -> Playbook | None:
+    global _handed_over
+    handed, _handed_over = _handed_over, None
+    return handed[1] if handed and handed[0] == project else None
+
 
 # Markdown features the generated pages use: task lists, card grids, attributes on headings.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
@@ -76,14 +88,15 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             directory_urls=config.use_directory_urls,
             site_url=config.site_url,
         )
+        handed = _take(self.project)
         try:
-            playbook = load_playbook(self.project)
+            playbook = handed or load_playbook(self.project)
             self.pages = render_site(playbook, options)
             self.assets = {**card_files(playbook, options), **downloads(playbook)}
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
         for warning in playbook.warnings:  # counted by mkdocs --strict, like every MkDocs warning
-            (log.info if WARNINGS_ALREADY_SHOWN else log.warning)(warning.human())
+            (log.info if handed else log.warning)(warning.human())
         docs = Path(config.docs_dir)
         clashes = sorted(path for path in [*self.pages, *self.assets] if (docs / path).exists())
         if clashes:  # checked before MkDocs cleans site/, so a clash leaves the old site alone

@@ -87,6 +87,20 @@ def site_nav(playbook: Playbook) -> list[Any]:
     ]
 
 
+def nav_with_own_pages(playbook: Playbook, own: list[str]) -> list[Any]:
+    """The generated pages' navigation, then the project's own pages: top-level first, then one section per folder."""
+    sections: dict[str, list[str]] = {}
+    top: list[Any] = []
+    for page in sorted(own):
+        folder, _, _ = page.partition("/")
+        if "/" in page:
+            sections.setdefault(folder, []).append(page)
+        else:
+            top.append(page)
+    folders = [{folder.replace("-", " ").capitalize(): items} for folder, items in sections.items()]
+    return [*site_nav(playbook), *top, *folders]
+
+
 def _environment(options: RenderOptions) -> jinja2.Environment:
     """Project templates first, then the built-ins; ``!default/<name>`` is always the built-in one,
     so an override can extend the template it replaces."""

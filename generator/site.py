@@ -20,11 +20,14 @@ import yaml
 
 from .errors import Preformatted, RolebookError
 from .files import check_output_folder, shared_mode
+from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
 
-# Material prints an end-of-life banner when it is imported by the mkdocs command;
-# rolebook's own output stays free of third-party banners.
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+def _quiet_material() -> None:
+    """Material prints an end-of-life banner when imported by the mkdocs command; rolebook's output stays clean."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -94,7 +97,7 @@ def site_settings(project: Path) -> SiteSettings:
     return SiteSettings(str(url) if url else None, bool(raw.get("use_directory_urls", True)))
 
 
-def build_site(project: Path, site_dir: Path | None = None) -> Path:
+def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook | None = None) -> Path:
     """Build the playbook site strictly and put it at ``site_dir`` (default: the one in mkdocs.yml)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -102,7 +105,9 @@ def build_site(project: Path, site_dir: Path | None = None) -> Path:
 
     from . import plugin
 
-    plugin.WARNINGS_ALREADY_SHOWN = True
+    _quiet_material()
+    if playbook is not None:  # validated by the caller: the plugin need not read the files again
+        plugin.hand_over(project, playbook)
     cfg_path = config_file(project)
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     with _mkdocs_logging() as collected:
@@ -154,6 +159,7 @@ def _swap(new: Path, target: Path) -> None:
 
 def serve(project: Path, dev_addr: str | None) -> None:
     """``mkdocs serve`` with the plugin watching roles/, templates/ and site_config/."""
+    _quiet_material()
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
