@@ -18,14 +18,28 @@ def _role(i: int, n: int) -> str:
         f"short: R{i:04d}",
         f"summary: Role number {i} keeps part number {i} of the service running during an incident.",
         "responsibilities:",
-        *(f"  - Responsibility {j} of role {i}, to watch the part, fix it and report back." for j in range(4)),
+        *(
+            f"  - Responsibility {j} of role {i}, to watch the part, fix it and report back."
+            for j in range(4)
+        ),
         "checklists:",
-        *(f"  {phase}:\n    - Step one of {phase} for role {i}.\n    - Step two of {phase}." for phase in PHASES),
+        *(
+            f"  {phase}:\n    - Step one of {phase} for role {i}.\n    - Step two of {phase}."
+            for phase in PHASES
+        ),
     ]
     if n > 1:
-        lines += ["works_with:", f"  - role: {rid(i + 1)}", "    how: Share findings and agree on the next step."]
+        lines += [
+            "works_with:",
+            f"  - role: {rid(i + 1)}",
+            "    how: Share findings and agree on the next step.",
+        ]
         if i > 0:
-            lines += ["escalates_to:", f"  - role: {rid((i - 1) // 5)}", "    when: The part cannot be fixed."]
+            lines += [
+                "escalates_to:",
+                f"  - role: {rid((i - 1) // 5)}",
+                "    when: The part cannot be fixed.",
+            ]
         lines += ["backups:", f"  - {rid(i + 1)}"]
     lines += [
         "handoff:",
@@ -54,7 +68,9 @@ def _activities(n: int) -> str:
             if n == 1:
                 letters = {a: "A"}
             raci = ", ".join(f"{k}: {v}" for k, v in letters.items())
-            out.append(f"  - id: act-{count:05d}\n    name: Activity {j} of role {i}\n    phase: {PHASES[count % 5]}")
+            out.append(
+                f"  - id: act-{count:05d}\n    name: Activity {j} of role {i}\n    phase: {PHASES[count % 5]}"
+            )
             out.append(f"    raci: {{{raci}}}")
             count += 1
     return "\n".join(out) + "\n"

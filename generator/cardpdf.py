@@ -7,12 +7,15 @@ and which parts take the room. Nothing is clipped or spilled silently.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize
+from .cardcache import CardCache, content_key
+from .cardlayout import Layouts, weasy_html
+from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, fill_qr_marks
 from .errors import Preformatted, RolebookError
 from .playbook import Playbook
 from .render import RenderOptions, render_cards
@@ -44,14 +47,6 @@ class CardSet:
     per_role: dict[str, bytes]
 
 
-def _html(text: str) -> Any:
-    """Cards are made from the playbook alone: WeasyPrint may load nothing from disk or network."""
-    import weasyprint
-    from weasyprint.urls import URLFetcher
-
-    return weasyprint.HTML(string=text, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-
-
 def _boxes(box: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
     yield box, depth
     for child in getattr(box, "children", None) or ():
@@ -65,7 +60,7 @@ def _classes(box: Any) -> list[str]:
 
 def _measure(html: str, size: CardSize) -> list[tuple[str, float, list[tuple[str, float]]]]:
     """For each face on its own tall page: (face, height in mm, [(part, mm)])."""
-    document = _html(html).render()
+    document = weasy_html(fill_qr_marks(html)).render()
     faces = []
     for page in document.pages:
         for box, _ in _boxes(page._page_box):
@@ -100,35 +95,96 @@ def _overflow_message(where: str, size: CardSize, html_tall: str) -> list[str]:
     return lines
 
 
-def _lay_out(
-    playbook: Playbook,
-    options: RenderOptions,
-    size: CardSize,
-    back: bool,
-    role_ids: list[str] | None,
-    progress: Callable[[str], None] | None = None,
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Each card laid out alone: the documents, and for each card that does not fit, why."""
-    documents = render_cards(playbook, options, size, back=back, role_ids=role_ids)
-    faces = 2 if back else 1
-    rendered: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for path, html in documents.items():
-        role_id = path.removeprefix("cards/").removesuffix(".html")
-        if progress:
-            progress(role_id)
-        document = _html(html).render()
-        if len(document.pages) != faces:
-            tall = render_cards(
-                playbook, options, size, back=back, role_ids=[role_id], page_height_mm=MEASURE_HEIGHT_MM
-            )
-            where = f"{playbook.role_files[role_id]}:{playbook.card_lines.get(role_id, 1)}:1"
-            lines = _overflow_message(where, size, tall[path]) or [
-                f"{where}: error: the {size.label} card takes {len(document.pages)} pages instead of {faces}"
-            ]
-            problems[role_id] = "\n".join(lines)
-        rendered[role_id] = document
-    return rendered, problems
+class CardBatch:
+    """The cards of some roles, started: cached cards are taken at once, the others laid out (by workers when
+    there are many) while the caller goes on. ``result`` and ``problems`` wait for the layout."""
+
+    def __init__(
+        self,
+        playbook: Playbook,
+        options: RenderOptions,
+        size: CardSize,
+        *,
+        back: bool,
+        role_ids: list[str] | None = None,
+        cache: CardCache | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.playbook, self.options, self.size, self.back = playbook, options, size, back
+        self.cache = cache or CardCache(None)
+        self.progress = progress
+        self.keys: dict[str, str] = {}
+        self.pdfs: dict[str, bytes] = {}
+        jobs: dict[str, str] = {}
+        for path, html in render_cards(
+            playbook, options, size, back=back, role_ids=role_ids, qr_later=True
+        ).items():
+            role_id = path.removeprefix(f"{CARDS_DIR}/").removesuffix(".html")
+            self.keys[role_id] = content_key(html)
+            cached = self.cache.get(self.keys[role_id])
+            if cached is None:
+                jobs[role_id] = html
+                continue
+            self.pdfs[role_id] = cached
+            if progress:
+                progress(role_id)
+        self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1)
+        self._problems: dict[str, str] = {}
+
+    def site_paths(self) -> list[str]:
+        """Where ``site_card_files`` puts these cards in the site."""
+        return [*(f"{CARDS_DIR}/{role_id}.pdf" for role_id in self.keys), f"{CARDS_DIR}/{ALL_CARDS_PDF}"]
+
+    def problems(self) -> dict[str, str]:
+        """Waits for the layout; for each card that does not fit its page, the located reason."""
+        if self._layouts is None:
+            return self._problems
+        layouts, self._layouts = self._layouts, None
+        for role_id, (pdf, pages) in layouts.results(self.progress).items():
+            if pdf is not None:
+                self.pdfs[role_id] = pdf
+                self.cache.put(self.keys[role_id], pdf)
+            else:
+                self._problems[role_id] = self._why(role_id, pages, layouts.faces)
+        return self._problems
+
+    def _why(self, role_id: str, pages: int, faces: int) -> str:
+        playbook, size = self.playbook, self.size
+        tall = render_cards(
+            playbook,
+            self.options,
+            size,
+            back=self.back,
+            role_ids=[role_id],
+            page_height_mm=MEASURE_HEIGHT_MM,
+            qr_later=True,
+        )
+        where = f"{playbook.role_files[role_id]}:{playbook.card_lines.get(role_id, 1)}:1"
+        lines = _overflow_message(where, size, tall[f"{CARDS_DIR}/{role_id}.html"]) or [
+            f"{where}: error: the {size.label} card takes {pages} pages instead of {faces}"
+        ]
+        return "\n".join(lines)
+
+    def result(self) -> CardSet:
+        """Waits for the layout; every card, or CardsDoNotFit naming each card that does not fit."""
+        problems = self.problems()
+        if problems:
+            raise CardsDoNotFit("\n".join(problems.values()))
+        if not self.keys:
+            raise RolebookError("no cards to print: no roles were selected")
+        key = content_key("all cards", *self.keys.values())
+        combined = self.cache.get(key)
+        if combined is None:
+            combined = _merge([self.pdfs[role_id] for role_id in self.keys])
+            self.cache.put(key, combined)
+        self.cache.prune()
+        return CardSet(combined=combined, per_role={role_id: self.pdfs[role_id] for role_id in self.keys})
+
+    def cancel(self) -> None:
+        """Stops laying out (a build that failed elsewhere no longer needs the cards)."""
+        if self._layouts is not None:
+            self._layouts.close()
+            self._layouts = None
 
 
 def fit_problems(
@@ -138,9 +194,25 @@ def fit_problems(
     *,
     back: bool,
     role_ids: list[str] | None = None,
+    cache: CardCache | None = None,
 ) -> dict[str, str]:
     """For each of these roles whose card does not fit its page: the located reason."""
-    return _lay_out(playbook, options, size, back, role_ids)[1]
+    return CardBatch(playbook, options, size, back=back, role_ids=role_ids, cache=cache).problems()
+
+
+def _merge(pdfs: list[bytes]) -> bytes:
+    """One PDF of the cards' pages, in order, with their bookmarks (pypdf writes the same bytes every time)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for index, pdf in enumerate(pdfs):
+        reader = PdfReader(io.BytesIO(pdf))
+        if index == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def render_card_pdfs(
@@ -151,26 +223,31 @@ def render_card_pdfs(
     back: bool,
     role_ids: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: CardCache | None = None,
 ) -> CardSet:
     """Lay out every card, check that each fits its page, and return the PDFs."""
-    rendered, problems = _lay_out(playbook, options, size, back, role_ids, progress)
-    if problems:
-        raise CardsDoNotFit("\n".join(problems.values()))
-    if not rendered:
-        raise RolebookError("no cards to print: no roles were selected")
-    per_role = {rid: doc.write_pdf() for rid, doc in rendered.items()}
-    first = next(iter(rendered.values()))
-    combined = first.copy([page for doc in rendered.values() for page in doc.pages]).write_pdf()
-    return CardSet(combined=combined, per_role=per_role)
+    return CardBatch(
+        playbook, options, size, back=back, role_ids=role_ids, cache=cache, progress=progress
+    ).result()
 
 
-def card_files(playbook: Playbook, options: RenderOptions) -> dict[str, bytes]:
-    """The site's card PDFs, in the size and sides set in site_config: one per role, and all together."""
+def start_site_cards(playbook: Playbook, options: RenderOptions, cache: CardCache | None = None) -> CardBatch:
+    """The site's cards, in the size and sides set in site_config, started; ``site_card_files`` waits for them."""
     settings = playbook.config.cards
-    cards = render_card_pdfs(playbook, options, SIZES[settings.size], back=settings.back)
-    files = {f"{CARDS_DIR}/{rid}.pdf": pdf for rid, pdf in cards.per_role.items()}
-    files[f"{CARDS_DIR}/{ALL_CARDS_PDF}"] = cards.combined
-    return files
+    return CardBatch(playbook, options, SIZES[settings.size], back=settings.back, cache=cache)
+
+
+def site_card_files(batch: CardBatch) -> dict[str, bytes]:
+    """The site's card PDFs: one per role, and all together."""
+    cards = batch.result()
+    return dict(zip(batch.site_paths(), [*cards.per_role.values(), cards.combined], strict=True))
+
+
+def card_files(
+    playbook: Playbook, options: RenderOptions, cache: CardCache | None = None
+) -> dict[str, bytes]:
+    """The site's card PDFs, laid out now."""
+    return site_card_files(start_site_cards(playbook, options, cache))
 
 
 @dataclass(frozen=True)
@@ -199,6 +276,14 @@ def print_cards(
     options = RenderOptions(
         (project / TEMPLATES_DIR,), directory_urls=settings.directory_urls, site_url=settings.site_url
     )
-    cards = render_card_pdfs(playbook, options, size, back=back, role_ids=selected, progress=progress)
+    cards = render_card_pdfs(
+        playbook,
+        options,
+        size,
+        back=back,
+        role_ids=selected,
+        progress=progress,
+        cache=CardCache.for_project(project),
+    )
     pages = len(selected) * (2 if back else 1)
     return cards, f"{pages} pages ({len(selected)} cards, {size.label})"

@@ -9,12 +9,15 @@ rather than shrink the type below what can be read.
 from __future__ import annotations
 
 import functools
+import html
+import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import segno
 
-from .playbook import Playbook
+if TYPE_CHECKING:  # workers import this module to draw QR codes, and need no model
+    from .playbook import Playbook
 
 CARDS_DIR = "cards"  # in the site: cards/<role id>.pdf and cards/quick-cards.pdf
 ALL_CARDS_PDF = "quick-cards.pdf"
@@ -78,6 +81,20 @@ def role_url(site_url: str | None, role_id: str, directory_urls: bool = True) ->
     return f"{base}roles/{role_id}/" if directory_urls else f"{base}roles/{role_id}.html"
 
 
+# In the HTML of a card to be laid out, the QR code is a mark holding its URL, drawn only when the card is
+# laid out (in a worker process): a card taken from the cache never draws its code.
+_QR_MARK = re.compile(r'<span data-rolebook-qr="([^"]*)"></span>')
+
+
+def qr_mark(url: str) -> str:
+    return f'<span data-rolebook-qr="{html.escape(url, quote=True)}"></span>'
+
+
+def fill_qr_marks(card_html: str) -> str:
+    """The card with each QR mark replaced by its code."""
+    return _QR_MARK.sub(lambda match: qr_svg(html.unescape(match.group(1))), card_html)
+
+
 @functools.lru_cache(maxsize=4096)
 def qr_svg(url: str) -> str:
     """A vector QR code for ``url``, as inline SVG sized by CSS."""
@@ -86,9 +103,14 @@ def qr_svg(url: str) -> str:
 
 
 def card_context(
-    playbook: Playbook, role_id: str, size: CardSize, site_url: str | None, directory_urls: bool = True
+    playbook: Playbook,
+    role_id: str,
+    size: CardSize,
+    site_url: str | None,
+    directory_urls: bool = True,
+    qr_later: bool = False,
 ) -> dict[str, Any]:
-    """What a card template reads for one role."""
+    """What a card template reads for one role (with ``qr_later``, the QR code as a mark to fill in)."""
     role = playbook.roles[role_id]
     url = role_url(site_url, role_id, directory_urls)
     return {
@@ -101,5 +123,5 @@ def card_context(
         else role.responsibilities,
         "contact": playbook.config.contacts.get(role_id),
         "url": url,
-        "qr": qr_svg(url) if url else None,
+        "qr": (qr_mark(url) if qr_later else qr_svg(url)) if url else None,
     }

@@ -97,65 +97,75 @@ def playbook_json(playbook: Playbook) -> str:
 
 
 def raci_xlsx(playbook: Playbook) -> bytes:
-    """The matrix as a spreadsheet a manager can use: coloured letters, frozen header, phases grouped, a legend."""
+    """The matrix as a spreadsheet a manager can use: coloured letters, frozen header, phases grouped, a legend.
+
+    Cells are written one by one and only where there is a value, so the time grows with the letters in
+    the matrix, not with roles times activities (openpyxl's ``max_row`` scans every cell).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    def put(ws: Worksheet, row: int, column: int, value: str, **style: object) -> None:
+        cell = ws.cell(row=row, column=column, value=value)
+        cell.data_type = "s"  # text is text: nothing from a role file becomes a formula
+        for name, value_ in style.items():
+            setattr(cell, name, value_)
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "RACI"
-    roles = list(playbook.roles.values())
-    bold = Font(bold=True)
-    thin = Side(style="thin", color="9CA3AF")
-    sheet.append(["Activity", *(role.name for role in roles)])
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
-        cell.border = Border(bottom=thin)
+    role_ids = list(playbook.roles)
+    bold, centred = Font(bold=True), Alignment(horizontal="center")
+    fills = {letter: PatternFill("solid", fgColor=colour) for letter, colour in _FILLS.items()}
+    letter_fonts = {letter: Font(bold=letter != "I") for letter in _FILLS}
+    header = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
+    underline = Border(bottom=Side(style="thin", color="9CA3AF"))
+    put(sheet, 1, 1, "Activity", font=bold, alignment=header, border=underline)
+    for column, role in enumerate(playbook.roles.values(), start=2):
+        put(sheet, 1, column, role.name, font=bold, alignment=header, border=underline)
+        sheet.column_dimensions[get_column_letter(column)].width = 16
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 60
-    for index in range(len(roles)):
-        sheet.column_dimensions[get_column_letter(index + 2)].width = 16
+    row = 1
     for phase, activities in playbook.activities_by_phase():
         if not activities:
             continue
-        sheet.append([phase.name.upper()])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
-        first = sheet.max_row + 1
+        row += 1
+        put(sheet, row, 1, phase.name.upper(), font=bold)
         for activity in activities:
-            sheet.append([activity.name, *(activity.raci.get(rid, "") for rid in playbook.roles)])
-            for cell in sheet[sheet.max_row][1:]:
-                letter = str(cell.value or "")
-                cell.alignment = Alignment(horizontal="center")
+            row += 1
+            put(sheet, row, 1, activity.name)
+            for column, rid in enumerate(role_ids, start=2):
+                letter = activity.raci.get(rid)
                 if letter:
-                    cell.fill = PatternFill("solid", fgColor=_FILLS[letter])
-                    cell.font = Font(bold=letter != "I")
-        for row in range(first, sheet.max_row + 1):
+                    put(
+                        sheet,
+                        row,
+                        column,
+                        letter,
+                        alignment=centred,
+                        fill=fills[letter],
+                        font=letter_fonts[letter],
+                    )
             sheet.row_dimensions[row].outline_level = 1  # each phase folds open and closed
     legend = book.create_sheet("Legend")
-    legend.append(["Letter", "Meaning", ""])
-    for cell in legend[1]:
-        cell.font = bold
-    for letter, name in LETTER_NAMES.items():
-        legend.append([letter, name, _LETTER_HELP[letter]])
-        legend.cell(row=legend.max_row, column=1).fill = PatternFill("solid", fgColor=_FILLS[letter])
-    legend.append([])
-    legend.append(
-        [f"{playbook.config.title}, version {playbook.config.version}, {playbook.config.published}"]
-    )
+    for column, title in enumerate(["Letter", "Meaning"], start=1):
+        put(legend, 1, column, title, font=bold)
+    for row, (key, name) in enumerate(LETTER_NAMES.items(), start=2):
+        put(legend, row, 1, key, fill=fills[key])
+        put(legend, row, 2, name)
+        put(legend, row, 3, _LETTER_HELP[key])
+    config = playbook.config
+    put(legend, len(LETTER_NAMES) + 3, 1, f"{config.title}, version {config.version}, {config.published}")
     legend.column_dimensions["B"].width = 14
     legend.column_dimensions["C"].width = 50
-    stamp = dt.datetime.combine(playbook.config.published, dt.time())
+    stamp = dt.datetime.combine(config.published, dt.time())
     book.properties.creator = "rolebook"
     book.properties.created = stamp
     book.properties.modified = stamp
-    for ws in (sheet, legend):  # text is text: nothing from a role file becomes a formula
-        for cells in ws.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
     raw = io.BytesIO()
     book.save(raw)
     return _fixed_zip_times(raw.getvalue(), stamp)

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .cardcache import CardCache
 from .cardpdf import card_files
 from .errors import RolebookError
 from .exports import downloads
@@ -64,7 +65,10 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
     options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url=site_url)
-    files: dict[str, str | bytes] = {**render_site(playbook, options), **card_files(playbook, options)}
+    files: dict[str, str | bytes] = {
+        **render_site(playbook, options),
+        **card_files(playbook, options, CardCache.for_project(project)),
+    }
     files.update(downloads(playbook))
     own_docs = project / "docs"
     own: list[str] = []

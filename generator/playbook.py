@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from .compare import LETTER_NAMES, Changes
@@ -36,13 +37,26 @@ class Playbook:
 
     def letters_of(self, role_id: str) -> list[tuple[Activity, Letter]]:
         """The role's own RACI row: every activity it takes part in, in phase order."""
-        return [
-            (activity, activity.raci[role_id])
-            for _, activities in self.activities_by_phase()
-            for activity in activities
-            if role_id in activity.raci
-        ]
+        return list(self._rows.get(role_id, ()))
 
     def backed_up_by(self, role_id: str) -> list[str]:
         """The roles that list ``role_id`` as a backup, i.e. the ones it can cover."""
-        return [rid for rid, role in self.roles.items() if role_id in role.backups]
+        return list(self._covers.get(role_id, ()))
+
+    # Indexes made once, on first use, so a page per role does not walk every activity or role again.
+    @functools.cached_property
+    def _rows(self) -> dict[str, list[tuple[Activity, Letter]]]:
+        rows: dict[str, list[tuple[Activity, Letter]]] = {}
+        for _, activities in self.activities_by_phase():
+            for activity in activities:
+                for role_id, letter in activity.raci.items():
+                    rows.setdefault(role_id, []).append((activity, letter))
+        return rows
+
+    @functools.cached_property
+    def _covers(self) -> dict[str, list[str]]:
+        covers: dict[str, list[str]] = {}
+        for rid, role in self.roles.items():
+            for backup in dict.fromkeys(role.backups):
+                covers.setdefault(backup, []).append(rid)
+        return covers

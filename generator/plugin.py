@@ -19,7 +19,8 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .cardpdf import card_files
+from .cardcache import CardCache
+from .cardpdf import CardBatch, site_card_files, start_site_cards
 from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
@@ -79,6 +80,12 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self.brand_files: dict[str, str] = {}
         self.sources: dict[str, str] = {}
         self.playbook: Playbook | None = None
+        self.command = "build"
+        self.cards: CardBatch | None = None  # still being laid out, into the files of ``card_files``
+        self.card_files: dict[str, File] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -89,11 +96,21 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             site_url=config.site_url,
         )
         handed = _take(self.project)
+        self._cancel_cards()
         try:
             playbook = handed or load_playbook(self.project)
+            cards = start_site_cards(playbook, options, CardCache.for_project(self.project))
+            # Into a new folder (rolebook build, serve) the cards are laid out while MkDocs builds the pages:
+            # a card that does not fit fails the build at its end, and that folder is thrown away. A plain
+            # `mkdocs build` cleans site/ first, so there the cards must be ready (and fit) before it does.
+            if handed is None and self.command != "serve":
+                self.assets = dict(site_card_files(cards))
+            else:
+                self.cards, self.assets = cards, {}
             self.pages = render_site(playbook, options)
-            self.assets = {**card_files(playbook, options), **downloads(playbook)}
+            self.assets.update(downloads(playbook))
         except RolebookError as exc:
+            self._cancel_cards()
             raise PlaybookError(exc.message) from None
         for warning in playbook.warnings:  # counted by mkdocs --strict, like every MkDocs warning
             (log.info if handed else log.warning)(warning.human())
@@ -152,14 +169,38 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             files.append(file)
         for path, source in self.brand_files.items():
             files.append(File.generated(config, path, abs_src_path=source))
+        self.card_files = {}
+        if self.cards is not None:  # written at the end of the build, when they are laid out
+            for path in self.cards.site_paths():
+                self.card_files[path] = File.generated(config, path, content=b"")
+                files.append(self.card_files[path])
         if config.nav is None and self.playbook is not None:
             own = [f.src_uri for f in files.documentation_pages() if f.src_uri not in made]
             config.nav = nav_with_own_pages(self.playbook, own)
         return files
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.cards is not None:
+            cards, self.cards = self.cards, None
+            try:
+                made = site_card_files(cards)
+            except RolebookError as exc:
+                raise PlaybookError(exc.message) from None
+            for path, file in self.card_files.items():
+                Path(file.abs_dest_path).write_bytes(made[path])
         # Marks the folder as a rolebook site, which `rolebook build` may replace next time.
         (Path(config.site_dir) / SITE_MARKER).write_text("built by rolebook\n", encoding="utf-8")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._cancel_cards()
+
+    def on_shutdown(self) -> None:
+        self._cancel_cards()
+
+    def _cancel_cards(self) -> None:
+        if self.cards is not None:
+            self.cards.cancel()
+            self.cards = None
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (ROLES_DIR, TEMPLATES_DIR, CONFIG_DIR):

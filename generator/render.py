@@ -168,7 +168,13 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         (
             "cards.md",
             "pages/cards.md.j2",
-            {"cards": _card_fragments(env, playbook, options, card_size, cfg.back), "size": card_size},
+            {
+                # with many roles the page lists the PDFs: hundreds of cards make a page too heavy to open
+                "cards": {}
+                if many_roles(playbook)
+                else _card_fragments(env, playbook, options, card_size, cfg.back),
+                "size": card_size,
+            },
         ),
     ]
     for rid, role in playbook.roles.items():
@@ -192,6 +198,7 @@ def _card_fragments(
     size: CardSize,
     back: bool,
     role_ids: list[str] | None = None,
+    qr_later: bool = False,
 ) -> dict[str, Markup]:
     """Each role's card as an HTML fragment, in site order."""
     common = {"playbook": playbook, "site": playbook.config, "roles": playbook.roles, "back": back}
@@ -200,7 +207,10 @@ def _card_fragments(
             _render(
                 env,
                 "cards/card.html.j2",
-                {**common, **card_context(playbook, rid, size, options.site_url, options.directory_urls)},
+                {
+                    **common,
+                    **card_context(playbook, rid, size, options.site_url, options.directory_urls, qr_later),
+                },
             )
         )
         for rid in (role_ids if role_ids is not None else list(playbook.roles))
@@ -215,13 +225,15 @@ def render_cards(
     back: bool,
     role_ids: list[str] | None = None,
     page_height_mm: float | None = None,
+    qr_later: bool = False,
 ) -> dict[str, str]:
     """One printable HTML document per role card: ``{"cards/<id>.html": html}``, in site order.
 
-    ``page_height_mm`` replaces the page's height, to measure a card that does not fit.
+    ``page_height_mm`` replaces the page's height, to measure a card that does not fit; with ``qr_later``
+    QR codes are marks that ``cards.fill_qr_marks`` replaces.
     """
     env = _environment(options)
-    fragments = _card_fragments(env, playbook, options, size, back, role_ids)
+    fragments = _card_fragments(env, playbook, options, size, back, role_ids, qr_later)
     return {
         f"cards/{rid}.html": _render(
             env,

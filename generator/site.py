@@ -6,10 +6,12 @@ folder beside it, and only a complete build replaces the old one.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,6 +165,8 @@ def serve(project: Path, dev_addr: str | None) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
+    # An edited card is laid out here, by WeasyPrint: load it while the first build runs, not on the first edit.
+    threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logger = logging.getLogger("mkdocs")

@@ -9,6 +9,7 @@ up as text, emphasis, code or a web link, never as markup of its own.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -34,8 +35,13 @@ def _neutral(html_text: str) -> str:
     )
 
 
+# One converter, reset before each text: building a Markdown parser costs more than most conversions.
+_MARKDOWN = markdown.Markdown(output_format="html")
+
+
+@functools.lru_cache(maxsize=65536)  # the same text appears on a role's page, its card and the search index
 def _html(text: str) -> str:
-    rendered = markdown.markdown(text, output_format="html")
+    rendered = _MARKDOWN.reset().convert(text)
     return nh3.clean(rendered, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel=None)
 
 

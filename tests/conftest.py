@@ -23,6 +23,9 @@ FIXED_TODAY = "2026-12-01"
 @pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROLEBOOK_TODAY", FIXED_TODAY)
+    # each test project keeps its own card cache and picks its own worker count, whatever the shell says
+    monkeypatch.delenv("ROLEBOOK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("ROLEBOOK_WORKERS", raising=False)
 
 
 # The first line of every default YAML file, by folder and name.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from benchmarks.synth import make_org
 from generator.render import GRID_ROLE_LIMIT, NAV_ROLE_LIMIT
@@ -50,3 +51,19 @@ def test_the_home_page_points_to_the_index_instead_of_a_huge_map(site: Path) -> 
     page = soup(site / "index.html")
     assert page.find("svg", class_="rb-rolemap-svg") is None
     assert f"This playbook has {ROLES} roles" in page.get_text()
+
+
+def test_the_cards_page_lists_each_card_pdf_instead_of_every_card(site: Path) -> None:
+    page = soup(site / "cards" / "index.html")
+    assert page.select("section.rb-card") == []
+    links = [a["href"] for a in page.select("article table a[href$='.pdf']")]
+    assert links == [f"../cards/role-{n:04d}.pdf".removeprefix("../cards/") for n in range(ROLES)]
+    assert page.find("a", href="quick-cards.pdf") is not None
+    assert (site / "cards" / "index.html").stat().st_size < 100_000
+    combined = PdfReader(site / "cards" / "quick-cards.pdf")
+    assert len(combined.pages) == ROLES  # laid out by worker processes at this size, merged in order
+    names = [item.title for item in combined.outline if not isinstance(item, list)]  # lists: sub-headings
+    assert names == [f"Role {n:04d}" for n in range(ROLES)]
+    for n in (0, ROLES - 1):
+        card = PdfReader(site / "cards" / f"role-{n:04d}.pdf")
+        assert len(card.pages) == 1 and f"Role {n:04d}" in (card.pages[0].extract_text() or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from pypdf import PdfReader
 
 from generator.project import load_playbook
 from generator.render import RenderOptions, render_site
@@ -287,8 +289,9 @@ def test_broken_role_stops_rolebook_build_and_keeps_the_old_site(tmp_path: Path)
     )
     assert "Traceback" not in result.stdout + result.stderr
     assert snapshot(project / "site") == before
-    # no half-built folder is left beside the site
+    # no half-built folder is left beside the site (.cache holds the laid-out cards)
     assert sorted(p.name for p in project.iterdir()) == [
+        ".cache",
         "docs",
         "mkdocs.yml",
         "roles",
@@ -457,6 +460,10 @@ def test_serve_rebuilds_on_role_edits_additions_and_removals(tmp_path: Path) -> 
         assert _wait_for(
             lambda: "<h1" in (p := _get(base + "roles/support-team/")[1]) and "Customer Care" in p
         )
+        # the card, laid out while the pages were built, is served whole, with the edit
+        with urllib.request.urlopen(base + "cards/support-team.pdf", timeout=5) as response:
+            card = PdfReader(io.BytesIO(response.read()))
+        assert "Customer Care" in (card.pages[0].extract_text() or "")
         # a broken edit is reported in the compiler format (MkDocs then holds requests until it is fixed)
         role.write_text(original.replace("responsibilities:", "responsibilites:"), "utf-8")
         assert _wait_for(lambda: "unknown field 'responsibilites'" in (tmp_path / "serve.log").read_text())
