@@ -31,7 +31,10 @@ from urllib.parse import urlparse
 import yaml
 
 from .measure import Figure, measure, remove, run_once, serve_latency, tool
-from .synth import make_org
+from .synth import REPO, make_org
+
+DOCS_PAGE = Path("docs/editing-the-playbook/performance.md")
+MARK_START, MARK_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 
 
 def _render_step(project: Path, repeats: int) -> None:
@@ -174,6 +177,13 @@ def report(results: dict[int, dict[str, Figure]], repeats: int) -> str:
     return head + table(results) + "\n\n" + "\n".join(checks) + "\n"
 
 
+def update_docs(page: Path, report_text: str) -> None:
+    """Put the report between the page's benchmark markers."""
+    text = page.read_text("utf-8")
+    start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
+    page.write_text(text[:start] + "\n" + report_text + text[end:], "utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="6,60,600", help="numbers of roles, comma-separated")
@@ -182,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         "--serve-size", type=int, default=60, help="size at which to time an edit under serve; 0: none"
     )
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
+    parser.add_argument("--update-docs", action="store_true", help=f"write the report into {DOCS_PAGE}")
     parser.add_argument("--keep", type=Path, help="keep the generated projects and sites in this folder")
     parser.add_argument("--render-step", nargs=2, metavar=("PROJECT", "RUNS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -203,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.markdown:
         args.markdown.write_text(text, "utf-8")
+    if args.update_docs:
+        update_docs(REPO / DOCS_PAGE, text)
     return 0
 
 

@@ -11,6 +11,7 @@ here, so a failed worker costs time, never a card.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import re
@@ -177,7 +178,9 @@ class Layouts:
                 progress(role_id)
         done: dict[str, Result] = {}
         for process, folder in self._workers:
-            process.wait()
+            if process.wait() == 0:  # WeasyPrint's warnings (e.g. about a project's own card styles)
+                for line in (folder / "stderr.txt").read_text("utf-8", "replace").splitlines():
+                    logging.getLogger("weasyprint").warning(line)
             for role_id in self.jobs:
                 pdf, pages = folder / f"{role_id}.pdf", folder / f"{role_id}.pages"
                 if pdf.is_file():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cardcache import CardCache, content_key
+from .buildcache import BuildCache, content_key
 from .cardlayout import Layouts, weasy_html
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, fill_qr_marks
 from .errors import Preformatted, RolebookError
@@ -95,6 +95,12 @@ def _overflow_message(where: str, size: CardSize, html_tall: str) -> list[str]:
     return lines
 
 
+def _cached_pdf(cache: BuildCache, key: str) -> bytes | None:
+    """A kept PDF; a damaged one (cut short, say) counts as missing, so it is made and kept again."""
+    data = cache.get("cards", key)
+    return data if data and data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
+
+
 class CardBatch:
     """The cards of some roles, started: cached cards are taken at once, the others laid out (by workers when
     there are many) while the caller goes on. ``result`` and ``problems`` wait for the layout."""
@@ -107,11 +113,11 @@ class CardBatch:
         *,
         back: bool,
         role_ids: list[str] | None = None,
-        cache: CardCache | None = None,
+        cache: BuildCache | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.playbook, self.options, self.size, self.back = playbook, options, size, back
-        self.cache = cache or CardCache(None)
+        self.cache = cache or BuildCache(None)
         self.progress = progress
         self.keys: dict[str, str] = {}
         self.pdfs: dict[str, bytes] = {}
@@ -121,7 +127,7 @@ class CardBatch:
         ).items():
             role_id = path.removeprefix(f"{CARDS_DIR}/").removesuffix(".html")
             self.keys[role_id] = content_key(html)
-            cached = self.cache.get(self.keys[role_id])
+            cached = _cached_pdf(self.cache, self.keys[role_id])
             if cached is None:
                 jobs[role_id] = html
                 continue
@@ -143,7 +149,7 @@ class CardBatch:
         for role_id, (pdf, pages) in layouts.results(self.progress).items():
             if pdf is not None:
                 self.pdfs[role_id] = pdf
-                self.cache.put(self.keys[role_id], pdf)
+                self.cache.put("cards", self.keys[role_id], pdf)
             else:
                 self._problems[role_id] = self._why(role_id, pages, layouts.faces)
         return self._problems
@@ -173,11 +179,11 @@ class CardBatch:
         if not self.keys:
             raise RolebookError("no cards to print: no roles were selected")
         key = content_key("all cards", *self.keys.values())
-        combined = self.cache.get(key)
+        combined = _cached_pdf(self.cache, key)
         if combined is None:
             combined = _merge([self.pdfs[role_id] for role_id in self.keys])
-            self.cache.put(key, combined)
-        self.cache.prune()
+            self.cache.put("cards", key, combined)
+        self.cache.prune("cards")
         return CardSet(combined=combined, per_role={role_id: self.pdfs[role_id] for role_id in self.keys})
 
     def cancel(self) -> None:
@@ -194,7 +200,7 @@ def fit_problems(
     *,
     back: bool,
     role_ids: list[str] | None = None,
-    cache: CardCache | None = None,
+    cache: BuildCache | None = None,
 ) -> dict[str, str]:
     """For each of these roles whose card does not fit its page: the located reason."""
     return CardBatch(playbook, options, size, back=back, role_ids=role_ids, cache=cache).problems()
@@ -223,7 +229,7 @@ def render_card_pdfs(
     back: bool,
     role_ids: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
-    cache: CardCache | None = None,
+    cache: BuildCache | None = None,
 ) -> CardSet:
     """Lay out every card, check that each fits its page, and return the PDFs."""
     return CardBatch(
@@ -231,7 +237,9 @@ def render_card_pdfs(
     ).result()
 
 
-def start_site_cards(playbook: Playbook, options: RenderOptions, cache: CardCache | None = None) -> CardBatch:
+def start_site_cards(
+    playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
+) -> CardBatch:
     """The site's cards, in the size and sides set in site_config, started; ``site_card_files`` waits for them."""
     settings = playbook.config.cards
     return CardBatch(playbook, options, SIZES[settings.size], back=settings.back, cache=cache)
@@ -244,7 +252,7 @@ def site_card_files(batch: CardBatch) -> dict[str, bytes]:
 
 
 def card_files(
-    playbook: Playbook, options: RenderOptions, cache: CardCache | None = None
+    playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
 ) -> dict[str, bytes]:
     """The site's card PDFs, laid out now."""
     return site_card_files(start_site_cards(playbook, options, cache))
@@ -283,7 +291,7 @@ def print_cards(
         back=back,
         role_ids=selected,
         progress=progress,
-        cache=CardCache.for_project(project),
+        cache=BuildCache.for_project(project),
     )
     pages = len(selected) * (2 if back else 1)
     return cards, f"{pages} pages ({len(selected)} cards, {size.label})"

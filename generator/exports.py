@@ -15,6 +15,7 @@ import zipfile
 from pydantic import BaseModel, Field
 
 from . import __version__
+from .buildcache import BuildCache, content_key
 from .model import Activity, Contact, Phase, Role, Severity
 from .playbook import LETTER_NAMES, Playbook
 
@@ -191,10 +192,17 @@ def _fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def downloads(playbook: Playbook) -> dict[str, str | bytes]:
-    """The files the RACI page offers for download, by site path."""
-    return {
-        DOWNLOADS["csv"]: raci_csv(playbook),
-        DOWNLOADS["xlsx"]: raci_xlsx(playbook),
-        DOWNLOADS["json"]: playbook_json(playbook),
-    }
+def downloads(playbook: Playbook, cache: BuildCache | None = None) -> dict[str, str | bytes]:
+    """The files the RACI page offers for download, by site path.
+
+    The spreadsheet, the slowest to write, is kept in ``cache`` under the JSON export, which holds
+    everything it is made from."""
+    whole = playbook_json(playbook)
+    cache = cache or BuildCache(None)
+    key = content_key("raci.xlsx", whole)
+    xlsx = cache.get("downloads", key)
+    if xlsx is None or not xlsx.startswith(b"PK"):
+        xlsx = raci_xlsx(playbook)
+        cache.put("downloads", key, xlsx)
+    cache.prune("downloads")
+    return {DOWNLOADS["csv"]: raci_csv(playbook), DOWNLOADS["xlsx"]: xlsx, DOWNLOADS["json"]: whole}

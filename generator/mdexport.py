@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .cardcache import CardCache
+from .buildcache import BuildCache
 from .cardpdf import card_files
 from .errors import RolebookError
 from .exports import downloads
@@ -67,7 +67,7 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url=site_url)
     files: dict[str, str | bytes] = {
         **render_site(playbook, options),
-        **card_files(playbook, options, CardCache.for_project(project)),
+        **card_files(playbook, options, BuildCache.for_project(project)),
     }
     files.update(downloads(playbook))
     own_docs = project / "docs"

@@ -16,16 +16,18 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
-from .cardcache import CardCache
+from .buildcache import BuildCache
 from .cardpdf import CardBatch, site_card_files, start_site_cards
 from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
 from .files import SITE_MARKER
 from .model import Branding
+from .pagecache import PageCache
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import CSS_PATH, RenderOptions, nav_with_own_pages, page_sources, render_site, site_nav
@@ -83,6 +85,8 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self.command = "build"
         self.cards: CardBatch | None = None  # still being laid out, into the files of ``card_files``
         self.card_files: dict[str, File] = {}
+        self.build_cache = BuildCache(None)
+        self.page_cache = PageCache(self.build_cache)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -99,7 +103,9 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self._cancel_cards()
         try:
             playbook = handed or load_playbook(self.project)
-            cards = start_site_cards(playbook, options, CardCache.for_project(self.project))
+            self.build_cache = BuildCache.for_project(self.project)
+            self.page_cache = PageCache(self.build_cache)
+            cards = start_site_cards(playbook, options, self.build_cache)
             # Into a new folder (rolebook build, serve) the cards are laid out while MkDocs builds the pages:
             # a card that does not fit fails the build at its end, and that folder is thrown away. A plain
             # `mkdocs build` cleans site/ first, so there the cards must be ready (and fit) before it does.
@@ -108,14 +114,15 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             else:
                 self.cards, self.assets = cards, {}
             self.pages = render_site(playbook, options)
-            self.assets.update(downloads(playbook))
+            self.assets.update(downloads(playbook, self.build_cache))
         except RolebookError as exc:
             self._cancel_cards()
             raise PlaybookError(exc.message) from None
         for warning in playbook.warnings:  # counted by mkdocs --strict, like every MkDocs warning
             (log.info if handed else log.warning)(warning.human())
         docs = Path(config.docs_dir)
-        clashes = sorted(path for path in [*self.pages, *self.assets] if (docs / path).exists())
+        pending = self.cards.site_paths() if self.cards else []
+        clashes = sorted(path for path in [*self.pages, *self.assets, *pending] if (docs / path).exists())
         if clashes:  # checked before MkDocs cleans site/, so a clash leaves the old site alone
             raise PlaybookError(
                 "\n".join(
@@ -179,7 +186,14 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             config.nav = nav_with_own_pages(self.playbook, own)
         return files
 
+    @event_priority(-100)  # last, so the key is made from the Markdown every plugin has had its say on
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.pages:
+            self.page_cache.attach(page, markdown, config, files)
+        return markdown
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.build_cache.prune("pages")
         if self.cards is not None:
             cards, self.cards = self.cards, None
             try:

@@ -68,6 +68,7 @@ def test_init_writes_a_project_that_builds(project: Path) -> None:
             "docs/editing-the-playbook/changing-a-role.md",
             "docs/editing-the-playbook/file-format.md",
             "docs/editing-the-playbook/limits.md",
+            "docs/editing-the-playbook/performance.md",
             "docs/editing-the-playbook/quick-cards.md",
         ]
     )
@@ -501,8 +502,10 @@ def test_the_changes_page_does_not_depend_on_hash_seeds(project: Path) -> None:
 
 def test_init_says_what_to_set_next(tmp_path: Path) -> None:
     result = rolebook("init", str(tmp_path / "p"), cwd=tmp_path)
+    made = sum(1 for path in (tmp_path / "p").rglob("*") if path.is_file())
+    assert made > 20
     assert result.stderr.strip() == (
-        f"created 23 files in {tmp_path / 'p'}; set site_url and repo_url in {tmp_path / 'p' / 'mkdocs.yml'}, "
+        f"created {made} files in {tmp_path / 'p'}; set site_url and repo_url in {tmp_path / 'p' / 'mkdocs.yml'}, "
         f"then: cd {tmp_path / 'p'} && rolebook build"
     )
     config = (tmp_path / "p" / "mkdocs.yml").read_text("utf-8")

@@ -261,6 +261,11 @@ def test_workflow_validates_comments_builds_and_publishes(workflow: str) -> None
     assert "[ -s playbook-diff.md ] ||" in runs  # a comment is posted even when the report is empty
     assert "rolebook build" in runs and "rolebook cards" in runs
     assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in steps)
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == ".cache/rolebook"  # where rolebook keeps laid-out cards
+    assert steps.index(cache) < next(
+        i for i, step in enumerate(steps) if "rolebook build" in step.get("run", "")
+    )
     assert any(step.get("uses", "").startswith("actions/upload-pages-artifact") for step in steps)
     publish = data["jobs"]["publish"]
     assert publish["steps"][0]["uses"].startswith("actions/deploy-pages")

@@ -344,9 +344,13 @@ def test_a_template_typo_fails_naming_the_template(tmp_path: Path) -> None:
 def test_a_docs_page_colliding_with_a_generated_page_is_an_error(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     (project / "docs" / "raci.md").write_text("# Mine\n", encoding="utf-8")
+    (project / "docs" / "cards").mkdir()
+    (project / "docs" / "cards" / "support-team.pdf").write_bytes(b"%PDF- an old card")
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
     assert "docs/raci.md has the same path as a page rolebook generates" in result.stderr
+    assert "docs/cards/support-team.pdf has the same path" in result.stderr  # cards are still being laid out
+    assert not (project / "site").exists()
 
 
 def test_own_docs_pages_follow_the_generated_ones_in_the_navigation(built: tuple[Path, Path]) -> None:

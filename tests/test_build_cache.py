@@ -1,21 +1,25 @@
-"""Laid-out cards are kept in .cache/rolebook by content, and many cards are laid out by worker processes.
+"""Cards, converted pages and the spreadsheet are kept in .cache/rolebook by content; many cards are laid
+out by worker processes.
 
-Whatever path a card takes (laid out here, by a worker, or taken from the cache), the site gets the
-same bytes, and a damaged, missing or unwritable cache only costs time."""
+Whatever path a file takes (made here, by a worker, or taken from the cache), the site gets the same
+bytes, and a damaged, missing or unwritable cache only costs time."""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from benchmarks.synth import make_org
 
-from .sitekit import ROLE_IDS, copy_project, rolebook, snapshot
+from .sitekit import ROLE_IDS, copy_project, mkdocs, rolebook, snapshot
 
 CACHE = Path(".cache") / "rolebook" / "cards"
+PAGES = Path(".cache") / "rolebook" / "pages"
 
 
 def _build(project: Path) -> dict[str, str]:
@@ -66,14 +70,77 @@ def test_a_second_build_takes_the_cards_from_the_cache(tmp_path: Path) -> None:
     assert "Freshly edited." in _text(cards / "quick-cards.pdf")
 
 
-def test_cached_and_fresh_cards_are_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_and_fresh_builds_are_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = copy_project(tmp_path / "p")
     monkeypatch.setenv("ROLEBOOK_CACHE_DIR", "")  # no cache at all
-    fresh = _build(project)
+    _build(project)
+    fresh = snapshot(project / "site")
     assert not (project / ".cache").exists()
     monkeypatch.delenv("ROLEBOOK_CACHE_DIR")
-    assert _build(project) == fresh  # laid out into an empty cache
-    assert _build(project) == fresh  # taken from it
+    _build(project)
+    assert snapshot(project / "site") == fresh  # made into an empty cache
+    assert {p.name for p in (project / ".cache" / "rolebook").iterdir()} == {"cards", "pages", "downloads"}
+    _build(project)
+    assert snapshot(project / "site") == fresh  # taken from it
+
+
+def _kept_page(project: Path, *words: str) -> Path:
+    """The cache entry of the page holding all of ``words``."""
+    found = [
+        entry
+        for entry in (project / PAGES).glob("*.json")
+        if all(w in json.loads(entry.read_text("utf-8"))["content"] for w in words)
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_page_is_converted_once_and_again_when_it_changes(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    _build(project)
+    page = project / "site" / "roles" / "support-team" / "index.html"
+    # Mark the kept HTML of the Support Team page: the next build shows the mark, so it read the cache.
+    entry = _kept_page(project, '<h1 id="support-team"')
+    kept = json.loads(entry.read_text("utf-8"))
+    kept["content"] = kept["content"].replace("Responsibilities", "Kept responsibilities", 1)
+    entry.write_text(json.dumps(kept), "utf-8")
+    _build(project)
+    assert "Kept responsibilities" in page.read_text("utf-8")
+    # An edit changes the page's Markdown: converted again, with the edit and without the mark.
+    _summary_edit(project, "support-team", "Freshly edited.")
+    _build(project)
+    assert "Freshly edited." in page.read_text("utf-8")
+    assert "Kept responsibilities" not in page.read_text("utf-8")
+    # A damaged entry is converted again too.
+    entry = _kept_page(project, '<h1 id="support-team"', "Freshly edited.")
+    entry.write_text('{"content": ', "utf-8")
+    _build(project)
+    assert "Freshly edited." in page.read_text("utf-8")
+    assert json.loads(entry.read_text("utf-8"))["toc"]
+
+
+def test_a_page_with_a_broken_link_is_warned_about_on_every_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    template = project / "templates" / "pages" / "severities.md.j2"
+    template.write_text(template.read_text("utf-8") + "\nSee [the old runbook](runbook.md).\n", "utf-8")
+    for _ in range(2):  # plain mkdocs build goes on after a warning; the page must not be kept warning-free
+        result = mkdocs("build", cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert "contains a link 'runbook.md'" in result.stderr
+
+
+def test_the_spreadsheet_is_kept_until_the_playbook_changes(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    _build(project)
+    xlsx = project / "site" / "downloads" / "raci.xlsx"
+    made = xlsx.read_bytes()
+    (entry,) = (project / ".cache" / "rolebook" / "downloads").iterdir()
+    entry.write_bytes(made.replace(b"[Content_Types].xml", b"[Content_Typez].xml", 1))
+    _build(project)
+    assert xlsx.read_bytes() == entry.read_bytes() != made  # read from the cache
+    _summary_edit(project, "support-team", "Freshly edited.")
+    _build(project)
+    assert load_workbook(xlsx)["RACI"]["A1"].value == "Activity"  # written again from the playbook
 
 
 def test_a_damaged_cache_entry_is_laid_out_again(tmp_path: Path) -> None:

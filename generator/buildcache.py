@@ -1,0 +1,119 @@
+"""What a build made, kept for the next build, by the content it was made from.
+
+Laying out a quick card takes tens of milliseconds, converting a role page's Markdown
+a few, writing the spreadsheet a fraction of a second; a playbook of hundreds of roles
+pays that on every build. Each result is kept in .cache/rolebook in the project under
+a hash (the key) of everything it was made from, including the versions of rolebook and
+of the libraries that made it, so an edit makes again what it changes and nothing else,
+and a kept result is the same bytes as a new one would be.
+
+Entries are written atomically; an unreadable, damaged or unwritable cache only costs
+time, never a build.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+
+CACHE_ENV = "ROLEBOOK_CACHE_DIR"
+DEFAULT_CACHE = Path(".cache") / "rolebook"
+KINDS = {"cards": ".pdf", "pages": ".json", "downloads": ".bin"}  # the folders, and the file ending in each
+# Kept after a build: every entry it used, plus unused ones while there are fewer than this in the folder.
+KEEP_UNUSED = 200
+_LIBRARIES = (
+    "weasyprint", "pydyf", "pypdf", "fonttools", "segno",
+    "markdown", "pymdown-extensions", "mkdocs", "mkdocs-material", "openpyxl",
+)  # fmt: skip
+
+
+@functools.cache
+def _versions() -> bytes:
+    """What else shapes the results: rolebook and the libraries that make them."""
+    versions = [f"rolebook={__version__}"]
+    for name in _LIBRARIES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=-")
+    return "\n".join(versions).encode()
+
+
+def content_key(*parts: str) -> str:
+    digest = hashlib.sha256(_versions())
+    for part in parts:
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildCache:
+    """Results by kind and content key in ``folder``/<kind>; a cache without a folder keeps nothing."""
+
+    folder: Path | None
+    used: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def for_project(cls, project: Path) -> BuildCache:
+        """``$ROLEBOOK_CACHE_DIR`` if set (empty: no cache), else .cache/rolebook in the project."""
+        setting = os.environ.get(CACHE_ENV)
+        if setting is not None:
+            return cls(Path(setting) if setting.strip() else None)
+        return cls(project / DEFAULT_CACHE)
+
+    def _path(self, kind: str, key: str) -> Path | None:
+        return self.folder / kind / f"{key}{KINDS[kind]}" if self.folder else None
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        path = self._path(kind, key)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        self.used.setdefault(kind, set()).add(key)
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        path = self._path(kind, key)
+        if path is None:
+            return
+        self.used.setdefault(kind, set()).add(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{key}.{os.getpid()}.part")
+            partial.write_bytes(data)
+            os.replace(partial, path)
+        except OSError:
+            return  # a read-only or full disk: the build goes on without the cache
+
+    def prune(self, kind: str) -> None:
+        """Drop the oldest entries of ``kind`` this build did not use, beyond the last ``KEEP_UNUSED``."""
+        if self.folder is None or not (self.folder / kind).is_dir():
+            return
+        used, now = self.used.get(kind, set()), time.time()
+        unused: list[tuple[float, Path]] = []
+        for entry in (self.folder / kind).iterdir():
+            try:
+                if entry.name.startswith("."):
+                    if entry.stat().st_mtime < now - 3600:
+                        entry.unlink()  # left by a build that was killed while writing
+                elif entry.name.removesuffix(KINDS[kind]) in used:
+                    os.utime(entry, (now, now))
+                else:
+                    unused.append((entry.stat().st_mtime, entry))
+            except OSError:
+                continue
+        for _, entry in sorted(unused, reverse=True)[KEEP_UNUSED:]:
+            try:
+                entry.unlink()
+            except OSError:
+                continue

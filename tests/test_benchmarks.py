@@ -1,0 +1,74 @@
+"""The benchmark script runs end to end (on tiny organizations: timing belongs to benchmarks/, not here)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from benchmarks.run import MARK_END, MARK_START, update_docs
+
+from .sitekit import REPO_ROOT
+
+
+def test_the_benchmark_measures_every_step_and_reports_the_targets(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    work = tmp_path / "work"
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--sizes",
+        "2,4",
+        "--repeats",
+        "1",
+        "--serve-size",
+        "4",
+    ]
+    result = subprocess.run(
+        [*command, "--markdown", str(out), "--keep", str(work)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = out.read_text("utf-8")
+    assert report == result.stdout.rstrip("\n") + "\n"
+    rows = {int(m[1]): m[2] for m in re.finditer(r"^\| (\d+) \| (.*) \|$", report, re.M)}
+    assert sorted(rows) == [2, 4]
+    for cells in rows.values():  # seven figures: six timed steps with memory, and the RACI page size
+        figures = cells.split(" | ")
+        assert len(figures) == 7
+        assert all(re.fullmatch(r"\d+\.\d\d s, \d+ MB", f) for f in figures[:6]), figures
+        assert re.fullmatch(r"\d+ KB", figures[6])
+    targets = re.findall(r"^\| (.+?) \| (.+?) \| (.+?) \| (yes|NO) \|$", report, re.M)
+    names = [t[0] for t in targets]
+    assert any(n.startswith("validate, 2 roles") for n in names)
+    assert any(n.startswith("validation per role") for n in names)
+    assert any(n.startswith("build 2 -> 4 roles, empty cache") for n in names)
+    assert any(n.startswith("build / plain mkdocs build, 4 roles") for n in names)
+    assert any(n.startswith("cards PDF per card") for n in names)
+    assert any(n.startswith("serve: one-file edit visible, 4 roles") for n in names)
+    # the generated projects, sites and the plain export it compared against are real
+    assert (work / "site-4" / "raci" / "index.html").is_file()
+    assert (work / "plain-4" / "mkdocs.yml").is_file() and (work / "plain-site-4" / "index.html").is_file()
+    plain = yaml.safe_load((work / "plain-4" / "mkdocs.yml").read_text("utf-8"))
+    assert "nav" not in plain and "features" not in plain["theme"]  # Material's default navigation
+
+
+def test_the_report_goes_between_the_markers_of_the_docs_page(tmp_path: Path) -> None:
+    page = tmp_path / "performance.md"
+    page.write_text(f"# Speed\n\nbefore\n\n{MARK_START}\nold figures\n{MARK_END}\n\nafter\n", "utf-8")
+    update_docs(page, "| new | figures |\n")
+    assert (
+        page.read_text("utf-8")
+        == f"# Speed\n\nbefore\n\n{MARK_START}\n| new | figures |\n{MARK_END}\n\nafter\n"
+    )
+    docs = (REPO_ROOT / "docs" / "editing-the-playbook" / "performance.md").read_text("utf-8")
+    assert docs.index(MARK_START) < docs.index(MARK_END)
+    assert "python -m benchmarks.run" in docs
