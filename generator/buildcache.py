@@ -25,9 +25,13 @@ from . import __version__
 
 CACHE_ENV = "ROLEBOOK_CACHE_DIR"
 DEFAULT_CACHE = Path(".cache") / "rolebook"
-KINDS = {"cards": ".pdf", "pages": ".json", "downloads": ".bin"}  # the folders, and the file ending in each
-# Kept after a build: every entry it used, plus unused ones while there are fewer than this in the folder.
-KEEP_UNUSED = 200
+# The folders, and the file ending in each. "combined" holds the PDF of all cards, large and made anew
+# whenever any card changes, so only the latest few are kept.
+KINDS = {"cards": ".pdf", "combined": ".pdf", "pages": ".json", "downloads": ".bin"}
+# An entry no build has used for this long is dropped (every use renews it); of "combined", all but the
+# newest few unused ones are.
+KEEP_DAYS = 30
+KEEP_COMBINED = 2
 _LIBRARIES = (
     "weasyprint", "pydyf", "pypdf", "fonttools", "segno",
     "markdown", "pymdown-extensions", "mkdocs", "mkdocs-material", "openpyxl",
@@ -96,12 +100,20 @@ class BuildCache:
             return  # a read-only or full disk: the build goes on without the cache
 
     def prune(self, kind: str) -> None:
-        """Drop the oldest entries of ``kind`` this build did not use, beyond the last ``KEEP_UNUSED``."""
-        if self.folder is None or not (self.folder / kind).is_dir():
+        """Renew the entries of ``kind`` this build used; drop the ones unused for ``KEEP_DAYS``."""
+        if self.folder is None:
+            return
+        try:
+            self._prune(self.folder / kind, kind)
+        except OSError:
+            return  # an unreadable cache folder costs space, not the build
+
+    def _prune(self, folder: Path, kind: str) -> None:
+        if not folder.is_dir():
             return
         used, now = self.used.get(kind, set()), time.time()
         unused: list[tuple[float, Path]] = []
-        for entry in (self.folder / kind).iterdir():
+        for entry in folder.iterdir():
             try:
                 if entry.name.startswith("."):
                     if entry.stat().st_mtime < now - 3600:
@@ -112,8 +124,11 @@ class BuildCache:
                     unused.append((entry.stat().st_mtime, entry))
             except OSError:
                 continue
-        for _, entry in sorted(unused, reverse=True)[KEEP_UNUSED:]:
-            try:
-                entry.unlink()
-            except OSError:
-                continue
+        unused.sort(reverse=True)
+        keep = KEEP_COMBINED if kind == "combined" else len(unused)
+        for index, (mtime, entry) in enumerate(unused):
+            if index >= keep or mtime < now - KEEP_DAYS * 86400:
+                try:
+                    entry.unlink()
+                except OSError:
+                    continue

@@ -1,11 +1,12 @@
 """Laying out quick cards with WeasyPrint, in this process or in worker processes.
 
 A card takes tens of milliseconds to lay out, so a few hundred cards are shared
-among worker processes, one per CPU. Workers are plain subprocesses running
-``python -m generator.cardlayout FOLDER``: they read their cards from FOLDER and
-write each PDF back there, so nothing of the calling program (its threads, its
-main script) is copied or run again. A card a worker did not deliver is laid out
-here, so a failed worker costs time, never a card.
+among worker processes, one per CPU. Workers are plain Python subprocesses that
+import nothing from the current folder (``-P``): they read their cards from a
+folder of their own and write each PDF back there, so nothing of the calling
+program (its threads, its main script) is copied or run again. A card a worker did
+not deliver is laid out here, and a failed worker is reported, so it costs time,
+never a card.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +34,24 @@ CARDS_PER_WORKER = 12
 MAX_WORKERS = 4
 WORKERS_ENV = "ROLEBOOK_WORKERS"
 
-Result = tuple[
-    bytes | None, int
-]  # the PDF when the card took as many pages as it has faces; the pages it took
+log = logging.getLogger("rolebook")
+
+
+@dataclass(frozen=True)
+class Result:
+    pdf: bytes | None  # when the card took as many pages as it has faces
+    pages: int
+    warnings: tuple[str, ...] = ()  # what WeasyPrint said while laying it out
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
 
 _fonts: Any = None
 
@@ -82,13 +99,18 @@ def _font_config() -> Any:
 
 
 def lay_out_one(html: str, faces: int) -> Result:
-    """One card: its PDF if it takes ``faces`` pages (else None), and the number of pages it takes."""
+    """One card: its PDF if it takes ``faces`` pages (else None), the pages it takes, WeasyPrint's warnings."""
     from .cards import fill_qr_marks
 
-    document_html, stylesheets = _split_style(fill_qr_marks(html))
-    document = weasy_html(document_html).render(font_config=_font_config(), stylesheets=stylesheets)
-    pages = len(document.pages)
-    return (document.write_pdf() if pages == faces else None), pages
+    said = _Warnings()
+    logging.getLogger("weasyprint").addHandler(said)
+    try:
+        document_html, stylesheets = _split_style(fill_qr_marks(html))
+        document = weasy_html(document_html).render(font_config=_font_config(), stylesheets=stylesheets)
+        pages = len(document.pages)
+        return Result(document.write_pdf() if pages == faces else None, pages, tuple(said.messages))
+    finally:
+        logging.getLogger("weasyprint").removeHandler(said)
 
 
 def worker_count(cards: int) -> int:
@@ -125,11 +147,11 @@ class Layouts:
         # also run when this object is dropped or the program ends, so no worker or folder outlives a build
         self._cleanup = weakref.finalize(self, _stop, self._workers, self._folder)
         ids = list(self.jobs)
+        # -P: nothing from the current folder shadows a module; this package is found where it is, last
         package_parent = str(Path(__file__).resolve().parent.parent)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])),
-        }
+        code = (
+            f"import sys; sys.path.append({package_parent!r}); from generator.cardlayout import work; work()"
+        )
         for index in range(workers):
             folder = self._folder / f"worker-{index}"
             folder.mkdir()
@@ -137,12 +159,11 @@ class Layouts:
             (folder / "cards.json").write_text(json.dumps({"faces": self.faces, "cards": cards}), "utf-8")
             with (folder / "stderr.txt").open("w") as stderr:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "generator.cardlayout", str(folder)],
+                    [sys.executable, "-P", "-c", code, str(folder)],
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
                     stderr=stderr,
                     text=True,
-                    env=env,
                 )
             self._workers.append((process, folder))
 
@@ -178,15 +199,15 @@ class Layouts:
                 progress(role_id)
         done: dict[str, Result] = {}
         for process, folder in self._workers:
-            if process.wait() == 0:  # WeasyPrint's warnings (e.g. about a project's own card styles)
-                for line in (folder / "stderr.txt").read_text("utf-8", "replace").splitlines():
-                    logging.getLogger("weasyprint").warning(line)
+            if process.wait() != 0:
+                said = (folder / "stderr.txt").read_text("utf-8", "replace").strip().splitlines()
+                log.warning(
+                    "a card layout process stopped (exit code %s%s); its cards are laid out here instead",
+                    process.returncode,
+                    f": {said[-1][:300]}" if said else "",
+                )
             for role_id in self.jobs:
-                pdf, pages = folder / f"{role_id}.pdf", folder / f"{role_id}.pages"
-                if pdf.is_file():
-                    done[role_id] = (pdf.read_bytes(), self.faces)
-                elif pages.is_file():
-                    done[role_id] = (None, int(pages.read_text()))
+                done.update(_delivered(folder, role_id))
         return done
 
     def close(self) -> None:
@@ -205,20 +226,26 @@ def _stop(workers: list[tuple[subprocess.Popen[str], Path]], folder: Path) -> No
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _work(folder: Path) -> None:
-    """A worker: lay out each card of FOLDER/cards.json, write its PDF (or its page count), print its id."""
+def _delivered(folder: Path, role_id: str) -> dict[str, Result]:
+    """What a worker wrote for one card: nothing until its <id>.json is complete."""
+    try:
+        said = json.loads((folder / f"{role_id}.json").read_text("utf-8"))
+        pdf = (folder / f"{role_id}.pdf").read_bytes() if said["fits"] else None
+        return {role_id: Result(pdf, int(said["pages"]), tuple(str(w) for w in said["warnings"]))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def work() -> None:
+    """A worker (argument: its folder): lay out each card of cards.json, write its PDF and what came of it."""
+    folder = Path(sys.argv[1])
     request = json.loads((folder / "cards.json").read_text("utf-8"))
     for role_id, html in request["cards"].items():
-        pdf, pages = lay_out_one(html, request["faces"])
+        result = lay_out_one(html, request["faces"])
+        if result.pdf is not None:
+            (folder / f"{role_id}.pdf").write_bytes(result.pdf)
+        said = {"fits": result.pdf is not None, "pages": result.pages, "warnings": list(result.warnings)}
         partial = folder / f"{role_id}.part"
-        if pdf is None:
-            partial.write_text(str(pages))
-            partial.replace(folder / f"{role_id}.pages")
-        else:
-            partial.write_bytes(pdf)
-            partial.replace(folder / f"{role_id}.pdf")
+        partial.write_text(json.dumps(said), "utf-8")
+        partial.replace(folder / f"{role_id}.json")  # complete: the PDF is written before it
         print(role_id, flush=True)
-
-
-if __name__ == "__main__":
-    _work(Path(sys.argv[1]))

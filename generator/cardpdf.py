@@ -8,6 +8,7 @@ and which parts take the room. Nothing is clipped or spilled silently.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,9 +96,9 @@ def _overflow_message(where: str, size: CardSize, html_tall: str) -> list[str]:
     return lines
 
 
-def _cached_pdf(cache: BuildCache, key: str) -> bytes | None:
+def _cached_pdf(cache: BuildCache, key: str, kind: str = "cards") -> bytes | None:
     """A kept PDF; a damaged one (cut short, say) counts as missing, so it is made and kept again."""
-    data = cache.get("cards", key)
+    data = cache.get(kind, key)
     return data if data and data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
 
 
@@ -126,7 +127,7 @@ class CardBatch:
             playbook, options, size, back=back, role_ids=role_ids, qr_later=True
         ).items():
             role_id = path.removeprefix(f"{CARDS_DIR}/").removesuffix(".html")
-            self.keys[role_id] = content_key(html)
+            self.keys[role_id] = content_key(f"{2 if back else 1} faces", html)
             cached = _cached_pdf(self.cache, self.keys[role_id])
             if cached is None:
                 jobs[role_id] = html
@@ -146,12 +147,15 @@ class CardBatch:
         if self._layouts is None:
             return self._problems
         layouts, self._layouts = self._layouts, None
-        for role_id, (pdf, pages) in layouts.results(self.progress).items():
-            if pdf is not None:
-                self.pdfs[role_id] = pdf
-                self.cache.put("cards", self.keys[role_id], pdf)
-            else:
-                self._problems[role_id] = self._why(role_id, pages, layouts.faces)
+        for role_id, result in layouts.results(self.progress).items():
+            for message in result.warnings:  # e.g. about a project's own card styles
+                logging.getLogger("rolebook").warning("warning: the %s card: %s", role_id, message)
+            if result.pdf is None:
+                self._problems[role_id] = self._why(role_id, result.pages, layouts.faces)
+                continue
+            self.pdfs[role_id] = result.pdf
+            if not result.warnings:  # a card WeasyPrint warned about is laid out (and warns) every time
+                self.cache.put("cards", self.keys[role_id], result.pdf)
         return self._problems
 
     def _why(self, role_id: str, pages: int, faces: int) -> str:
@@ -179,11 +183,12 @@ class CardBatch:
         if not self.keys:
             raise RolebookError("no cards to print: no roles were selected")
         key = content_key("all cards", *self.keys.values())
-        combined = _cached_pdf(self.cache, key)
+        combined = _cached_pdf(self.cache, key, "combined")
         if combined is None:
             combined = _merge([self.pdfs[role_id] for role_id in self.keys])
-            self.cache.put("cards", key, combined)
-        self.cache.prune("cards")
+            self.cache.put("combined", key, combined)
+        for kind in ("cards", "combined"):
+            self.cache.prune(kind)
         return CardSet(combined=combined, per_role={role_id: self.pdfs[role_id] for role_id in self.keys})
 
     def cancel(self) -> None:

@@ -6,6 +6,7 @@ site/, so a broken role stops the build and leaves the previous site as it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -31,6 +32,7 @@ from .pagecache import PageCache
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import CSS_PATH, RenderOptions, nav_with_own_pages, page_sources, render_site, site_nav
+from .site import settings_in
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
 BRAND_DIR = "assets/brand"
@@ -94,10 +96,14 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.project = Path(self.config.project_dir or config_dir).resolve()
+        site_url = config.site_url
+        if self.command == "serve" and config.config_file_path:
+            # MkDocs points site_url at the preview server; the cards' QR codes keep the published address
+            # (so cards printed from a preview work, and the cards laid out by `rolebook build` are reused)
+            with contextlib.suppress(RolebookError):  # read by MkDocs a moment ago; kept as is if not
+                site_url = settings_in(Path(config.config_file_path)).site_url
         options = RenderOptions(
-            (self.project / TEMPLATES_DIR,),
-            directory_urls=config.use_directory_urls,
-            site_url=config.site_url,
+            (self.project / TEMPLATES_DIR,), directory_urls=config.use_directory_urls, site_url=site_url
         )
         handed = _take(self.project)
         self._cancel_cards()
@@ -192,6 +198,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             self.page_cache.attach(page, markdown, config, files)
         return markdown
 
+    @event_priority(100)  # first, so other plugins see the cards, not their placeholders
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.build_cache.prune("pages")
         if self.cards is not None:

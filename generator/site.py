@@ -87,7 +87,11 @@ _SettingsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader
 
 
 def site_settings(project: Path) -> SiteSettings:
-    path = config_file(project)
+    return settings_in(config_file(project))
+
+
+def settings_in(path: Path) -> SiteSettings:
+    """site_url and use_directory_urls as written in the MkDocs configuration file ``path``."""
     try:
         with path.open(encoding="utf-8") as handle:
             raw = yaml.load(handle, Loader=_SettingsLoader) or {}
@@ -159,6 +163,14 @@ def _swap(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _load_quietly(module: str) -> None:
+    """Import ``module`` ahead of time; if it cannot load, the step that needs it says so."""
+    try:
+        importlib.import_module(module)
+    except Exception:  # e.g. a missing system library: reported when a card is laid out
+        return
+
+
 def serve(project: Path, dev_addr: str | None) -> None:
     """``mkdocs serve`` with the plugin watching roles/, templates/ and site_config/."""
     _quiet_material()
@@ -166,7 +178,7 @@ def serve(project: Path, dev_addr: str | None) -> None:
 
     kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
     # An edited card is laid out here, by WeasyPrint: load it while the first build runs, not on the first edit.
-    threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
+    threading.Thread(target=_load_quietly, args=("weasyprint",), daemon=True).start()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logger = logging.getLogger("mkdocs")

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +27,7 @@ from .sitekit import ROLE_IDS, copy_project, mkdocs, rolebook, snapshot
 
 CACHE = Path(".cache") / "rolebook" / "cards"
 PAGES = Path(".cache") / "rolebook" / "pages"
+COMBINED = Path(".cache") / "rolebook" / "combined"
 
 
 def _build(project: Path) -> dict[str, str]:
@@ -49,7 +57,8 @@ def test_a_second_build_takes_the_cards_from_the_cache(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     first = _build(project)
     entries = sorted((project / CACHE).glob("*.pdf"))
-    assert len(entries) == len(ROLE_IDS) + 1  # one per card, and the combined PDF
+    assert len(entries) == len(ROLE_IDS)  # one per card; the combined PDF is kept apart
+    assert len(list((project / COMBINED).glob("*.pdf"))) == 1
     # Swap two entries: if the next build reads the cache, the two roles' cards trade places.
     site_pdf = {rid: (project / "site" / "cards" / f"{rid}.pdf").read_bytes() for rid in ROLE_IDS}
     by_content = {entry.read_bytes(): entry for entry in entries}
@@ -79,7 +88,8 @@ def test_cached_and_fresh_builds_are_the_same_bytes(tmp_path: Path, monkeypatch:
     monkeypatch.delenv("ROLEBOOK_CACHE_DIR")
     _build(project)
     assert snapshot(project / "site") == fresh  # made into an empty cache
-    assert {p.name for p in (project / ".cache" / "rolebook").iterdir()} == {"cards", "pages", "downloads"}
+    kinds = {"cards", "combined", "pages", "downloads"}
+    assert {p.name for p in (project / ".cache" / "rolebook").iterdir()} == kinds
     _build(project)
     assert snapshot(project / "site") == fresh  # taken from it
 
@@ -113,9 +123,14 @@ def test_a_page_is_converted_once_and_again_when_it_changes(tmp_path: Path) -> N
     assert "Kept responsibilities" not in page.read_text("utf-8")
     # A damaged entry is converted again too.
     entry = _kept_page(project, '<h1 id="support-team"', "Freshly edited.")
-    entry.write_text('{"content": ', "utf-8")
-    _build(project)
-    assert "Freshly edited." in page.read_text("utf-8")
+    for damage in (
+        '{"content": ',
+        '{"links": []}',
+        '{"content": 1, "toc": [], "anchors": [], "title": null, "links": {}}',
+    ):
+        entry.write_text(damage, "utf-8")
+        _build(project)
+        assert "Freshly edited." in page.read_text("utf-8")
     assert json.loads(entry.read_text("utf-8"))["toc"]
 
 
@@ -146,7 +161,7 @@ def test_the_spreadsheet_is_kept_until_the_playbook_changes(tmp_path: Path) -> N
 def test_a_damaged_cache_entry_is_laid_out_again(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     fresh = _build(project)
-    entries = sorted((project / CACHE).glob("*.pdf"))
+    entries = sorted([*(project / CACHE).glob("*.pdf"), *(project / COMBINED).glob("*.pdf")])
     for entry in entries:
         entry.write_bytes(entry.read_bytes()[:200])  # as if a disk filled up half way
     assert _build(project) == fresh
@@ -218,3 +233,98 @@ def test_a_bad_worker_count_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
     assert result.returncode == 1
     assert "ROLEBOOK_WORKERS='many': expected a whole number of processes" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pages_are_converted_every_time_when_an_extension_reads_files(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    config = project / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "markdown_extensions:\n" in text
+    config.write_text(
+        text.replace(
+            "markdown_extensions:\n",
+            "markdown_extensions:\n  - abbr\n  - pymdownx.snippets:\n      auto_append: [includes/abbr.md]\n",
+        ),
+        "utf-8",
+    )
+    (project / "includes").mkdir()
+    glossary = project / "includes" / "abbr.md"
+    page = project / "site" / "roles" / "incident-manager" / "index.html"
+    for meaning in ("first meaning", "second meaning"):
+        glossary.write_text(f"*[Checklists]: What to do, {meaning}\n", "utf-8")
+        _build(project)
+        assert f'<abbr title="What to do, {meaning}">Checklists</abbr>' in page.read_text("utf-8")
+    assert not (project / PAGES).exists()  # nothing kept: the glossary is not part of any page's text
+
+
+def test_printing_some_cards_keeps_the_other_cards_of_the_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    _build(project)
+    kept = sorted(p.name for p in (project / CACHE).iterdir())
+    result = rolebook("cards", "--role", "support-team", "-o", str(tmp_path / "one.pdf"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (project / CACHE).iterdir()) == kept
+
+
+def test_workers_are_not_misled_by_python_files_in_the_project(
+    org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "org"
+    shutil.copytree(org, project)
+    (project / "json.py").write_text("raise SystemExit('a json.py of the project ran')\n", "utf-8")
+    (project / "generator").mkdir()
+    (project / "generator" / "__init__.py").write_text(
+        "raise SystemExit('a generator/ of the project ran')\n"
+    )
+    monkeypatch.setenv("ROLEBOOK_WORKERS", "2")
+    monkeypatch.setenv("ROLEBOOK_CACHE_DIR", "")
+    result = rolebook("cards", "-o", str(tmp_path / "cards.pdf"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "stopped" not in result.stderr and "ran" not in result.stderr
+    assert len(PdfReader(tmp_path / "cards.pdf").pages) == 26
+
+
+def test_weasyprint_warnings_are_shown_on_every_run(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    own = project / "templates" / "cards" / "card.css.j2"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    builtin = Path(__file__).parent.parent / "templates" / "cards" / "card.css.j2"
+    own.write_text(builtin.read_text("utf-8") + "\n.rb-card { colr: red; }\n", "utf-8")
+    for _ in range(2):  # a card WeasyPrint warned about is not kept, so it warns again
+        result = rolebook("cards", "-o", str(tmp_path / "cards.pdf"), cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert re.search(
+            r"^warning: the incident-manager card: Ignored `colr: red` at \d+:\d+", result.stderr, re.M
+        )
+
+
+def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    _build(project)
+    kept = sorted(p.name for p in (project / CACHE).iterdir())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    exe = Path(sys.executable).with_name("rolebook")
+    server = subprocess.Popen(
+        [str(exe), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    card = f"http://127.0.0.1:{port}/playbook/cards/support-team.pdf"
+    try:
+        deadline, served = time.monotonic() + 60, b""
+        while time.monotonic() < deadline and not served.startswith(b"%PDF-"):
+            time.sleep(0.25)
+            try:
+                with urllib.request.urlopen(card, timeout=5) as response:
+                    served = response.read()
+            except OSError:
+                continue
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    # the preview's cards point their QR codes at the published site, so they are the built ones
+    assert served == (project / "site" / "cards" / "support-team.pdf").read_bytes()
+    assert sorted(p.name for p in (project / CACHE).iterdir()) == kept
