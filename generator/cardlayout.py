@@ -134,6 +134,7 @@ class Layouts:
         self.faces = faces
         self._folder: Path | None = None
         self._workers: list[tuple[subprocess.Popen[str], Path]] = []
+        self._shares: list[list[str]] = []  # the role ids each worker lays out
         self._cleanup: Callable[[], None] = lambda: None
         workers = worker_count(len(jobs))
         if workers > 1:
@@ -155,7 +156,8 @@ class Layouts:
         for index in range(workers):
             folder = self._folder / f"worker-{index}"
             folder.mkdir()
-            cards = {rid: self.jobs[rid] for rid in ids[index::workers]}
+            self._shares.append(ids[index::workers])
+            cards = {rid: self.jobs[rid] for rid in self._shares[-1]}
             (folder / "cards.json").write_text(json.dumps({"faces": self.faces, "cards": cards}), "utf-8")
             with (folder / "stderr.txt").open("w") as stderr:
                 process = subprocess.Popen(
@@ -198,7 +200,7 @@ class Layouts:
             elif progress and role_id in self.jobs:
                 progress(role_id)
         done: dict[str, Result] = {}
-        for process, folder in self._workers:
+        for (process, folder), share in zip(self._workers, self._shares, strict=True):
             if process.wait() != 0:
                 said = (folder / "stderr.txt").read_text("utf-8", "replace").strip().splitlines()
                 log.warning(
@@ -206,7 +208,7 @@ class Layouts:
                     process.returncode,
                     f": {said[-1][:300]}" if said else "",
                 )
-            for role_id in self.jobs:
+            for role_id in share:
                 done.update(_delivered(folder, role_id))
         return done
 

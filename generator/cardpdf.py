@@ -139,8 +139,13 @@ class CardBatch:
         self._problems: dict[str, str] = {}
 
     def site_paths(self) -> list[str]:
-        """Where ``site_card_files`` puts these cards in the site."""
+        """Where ``site_files`` puts these cards in the site."""
         return [*(f"{CARDS_DIR}/{role_id}.pdf" for role_id in self.keys), f"{CARDS_DIR}/{ALL_CARDS_PDF}"]
+
+    def site_files(self) -> dict[str, bytes]:
+        """Waits for the layout; the site's card PDFs: one per role, and all together."""
+        cards = self.result()
+        return dict(zip(self.site_paths(), [*cards.per_role.values(), cards.combined], strict=True))
 
     def problems(self) -> dict[str, str]:
         """Waits for the layout; for each card that does not fit its page, the located reason."""
@@ -198,19 +203,6 @@ class CardBatch:
             self._layouts = None
 
 
-def fit_problems(
-    playbook: Playbook,
-    options: RenderOptions,
-    size: CardSize,
-    *,
-    back: bool,
-    role_ids: list[str] | None = None,
-    cache: BuildCache | None = None,
-) -> dict[str, str]:
-    """For each of these roles whose card does not fit its page: the located reason."""
-    return CardBatch(playbook, options, size, back=back, role_ids=role_ids, cache=cache).problems()
-
-
 def _merge(pdfs: list[bytes]) -> bytes:
     """One PDF of the cards' pages, in order, with their bookmarks (pypdf writes the same bytes every time)."""
     from pypdf import PdfReader, PdfWriter
@@ -226,41 +218,19 @@ def _merge(pdfs: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def render_card_pdfs(
-    playbook: Playbook,
-    options: RenderOptions,
-    size: CardSize,
-    *,
-    back: bool,
-    role_ids: list[str] | None = None,
-    progress: Callable[[str], None] | None = None,
-    cache: BuildCache | None = None,
-) -> CardSet:
-    """Lay out every card, check that each fits its page, and return the PDFs."""
-    return CardBatch(
-        playbook, options, size, back=back, role_ids=role_ids, cache=cache, progress=progress
-    ).result()
-
-
 def start_site_cards(
     playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
 ) -> CardBatch:
-    """The site's cards, in the size and sides set in site_config, started; ``site_card_files`` waits for them."""
+    """The site's cards, in the size and sides set in site_config, started; ``site_files`` waits for them."""
     settings = playbook.config.cards
     return CardBatch(playbook, options, SIZES[settings.size], back=settings.back, cache=cache)
-
-
-def site_card_files(batch: CardBatch) -> dict[str, bytes]:
-    """The site's card PDFs: one per role, and all together."""
-    cards = batch.result()
-    return dict(zip(batch.site_paths(), [*cards.per_role.values(), cards.combined], strict=True))
 
 
 def card_files(
     playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
 ) -> dict[str, bytes]:
     """The site's card PDFs, laid out now."""
-    return site_card_files(start_site_cards(playbook, options, cache))
+    return start_site_cards(playbook, options, cache).site_files()
 
 
 @dataclass(frozen=True)
@@ -289,14 +259,9 @@ def print_cards(
     options = RenderOptions(
         (project / TEMPLATES_DIR,), directory_urls=settings.directory_urls, site_url=settings.site_url
     )
-    cards = render_card_pdfs(
-        playbook,
-        options,
-        size,
-        back=back,
-        role_ids=selected,
-        progress=progress,
-        cache=BuildCache.for_project(project),
-    )
+    cache = BuildCache.for_project(project)
+    cards = CardBatch(
+        playbook, options, size, back=back, role_ids=selected, cache=cache, progress=progress
+    ).result()
     pages = len(selected) * (2 if back else 1)
     return cards, f"{pages} pages ({len(selected)} cards, {size.label})"

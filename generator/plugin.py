@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .buildcache import BuildCache
-from .cardpdf import CardBatch, site_card_files, start_site_cards
+from .cardpdf import CardBatch, start_site_cards
 from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
@@ -116,7 +116,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             # a card that does not fit fails the build at its end, and that folder is thrown away. A plain
             # `mkdocs build` cleans site/ first, so there the cards must be ready (and fit) before it does.
             if handed is None and self.command != "serve":
-                self.assets = dict(site_card_files(cards))
+                self.assets = dict(cards.site_files())
             else:
                 self.cards, self.assets = cards, {}
             self.pages = render_site(playbook, options)
@@ -204,7 +204,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         if self.cards is not None:
             cards, self.cards = self.cards, None
             try:
-                made = site_card_files(cards)
+                made = cards.site_files()
             except RolebookError as exc:
                 raise PlaybookError(exc.message) from None
             for path, file in self.card_files.items():

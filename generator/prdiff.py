@@ -108,14 +108,16 @@ def _renamed(model: _M, renames: dict[str, str]) -> _M:
 
 def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str, str]:
     """Roles whose card does not fit its page, with the reason (only ``role_ids`` are laid out)."""
-    from .cardpdf import fit_problems
+    from .cardpdf import CardBatch
     from .cards import SIZES
     from .project import TEMPLATES_DIR
     from .render import RenderOptions
 
     settings = playbook.config.cards
     options = RenderOptions((project / TEMPLATES_DIR,))
-    return fit_problems(playbook, options, SIZES[settings.size], back=settings.back, role_ids=role_ids)
+    return CardBatch(
+        playbook, options, SIZES[settings.size], back=settings.back, role_ids=role_ids
+    ).problems()
 
 
 def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool = True) -> Report:

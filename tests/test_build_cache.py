@@ -10,11 +10,8 @@ import io
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,7 @@ from pypdf import PdfReader
 
 from benchmarks.synth import make_org
 
-from .sitekit import ROLE_IDS, copy_project, mkdocs, rolebook, snapshot
+from .sitekit import ROLE_IDS, copy_project, free_port, http_get, mkdocs, rolebook, snapshot, wait_for
 
 CACHE = Path(".cache") / "rolebook" / "cards"
 PAGES = Path(".cache") / "rolebook" / "pages"
@@ -302,9 +299,7 @@ def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     _build(project)
     kept = sorted(p.name for p in (project / CACHE).iterdir())
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     exe = Path(sys.executable).with_name("rolebook")
     server = subprocess.Popen(
         [str(exe), "serve", "--dev-addr", f"127.0.0.1:{port}"],
@@ -314,14 +309,8 @@ def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
     )
     card = f"http://127.0.0.1:{port}/playbook/cards/support-team.pdf"
     try:
-        deadline, served = time.monotonic() + 60, b""
-        while time.monotonic() < deadline and not served.startswith(b"%PDF-"):
-            time.sleep(0.25)
-            try:
-                with urllib.request.urlopen(card, timeout=5) as response:
-                    served = response.read()
-            except OSError:
-                continue
+        wait_for(lambda: http_get(card)[1].startswith(b"%PDF-"), seconds=60)
+        served = http_get(card)[1]
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -7,10 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +16,18 @@ from pypdf import PdfReader
 from generator.project import load_playbook
 from generator.render import RenderOptions, render_site
 
-from .sitekit import ROLE_IDS, copy_project, load_yaml, mkdocs, rolebook, snapshot, soup
+from .sitekit import (
+    ROLE_IDS,
+    copy_project,
+    free_port,
+    http_get,
+    load_yaml,
+    mkdocs,
+    rolebook,
+    snapshot,
+    soup,
+    wait_for,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -417,36 +424,14 @@ def test_links_without_directory_urls(tmp_path: Path) -> None:
         assert (site / a["href"]).is_file(), a["href"]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(fetch: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if fetch():
-            return True
-        time.sleep(0.25)
-    return False
-
-
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except OSError:
-        return 0, ""
+    status, body = http_get(url)
+    return status, body.decode("utf-8")
 
 
 def test_serve_rebuilds_on_role_edits_additions_and_removals(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("rolebook")
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
@@ -457,40 +442,39 @@ def test_serve_rebuilds_on_role_edits_additions_and_removals(tmp_path: Path) -> 
     )
     base = f"http://127.0.0.1:{port}/playbook/"  # the path of site_url in mkdocs.yml
     try:
-        assert _wait_for(lambda: "Support Team" in _get(base + "roles/support-team/")[1]), "never served"
+        assert wait_for(lambda: "Support Team" in _get(base + "roles/support-team/")[1]), "never served"
         role = project / "roles" / "support-team.yaml"
         original = role.read_text(encoding="utf-8")
         role.write_text(original.replace("name: Support Team", "name: Customer Care"), "utf-8")
-        assert _wait_for(
+        assert wait_for(
             lambda: "<h1" in (p := _get(base + "roles/support-team/")[1]) and "Customer Care" in p
         )
         # the card, laid out while the pages were built, is served whole, with the edit
-        with urllib.request.urlopen(base + "cards/support-team.pdf", timeout=5) as response:
-            card = PdfReader(io.BytesIO(response.read()))
+        card = PdfReader(io.BytesIO(http_get(base + "cards/support-team.pdf")[1]))
         assert "Customer Care" in (card.pages[0].extract_text() or "")
         # a broken edit is reported in the compiler format (MkDocs then holds requests until it is fixed)
         role.write_text(original.replace("responsibilities:", "responsibilites:"), "utf-8")
-        assert _wait_for(lambda: "unknown field 'responsibilites'" in (tmp_path / "serve.log").read_text())
+        assert wait_for(lambda: "unknown field 'responsibilites'" in (tmp_path / "serve.log").read_text())
         # an added role gets a page; a removed one loses it
         role.write_text(original, "utf-8")
         (project / "roles" / "scribe.yaml").write_text(
             original.replace("name: Support Team", "name: Scribe").replace("short: SUP", "short: SCR"),
             "utf-8",
         )
-        assert _wait_for(lambda: _get(base + "roles/scribe/")[0] == 200)
+        assert wait_for(lambda: _get(base + "roles/scribe/")[0] == 200)
         (project / "roles" / "scribe.yaml").unlink()
-        assert _wait_for(lambda: _get(base + "roles/scribe/")[0] == 404)
+        assert wait_for(lambda: _get(base + "roles/scribe/")[0] == 404)
         # templates and settings are watched too
         settings = project / "site_config" / "playbook.yaml"
         settings.write_text(
             settings.read_text("utf-8").replace("Example Organization", "Acme Rockets"), "utf-8"
         )
-        assert _wait_for(lambda: "Acme Rockets" in _get(base)[1])
+        assert wait_for(lambda: "Acme Rockets" in _get(base)[1])
         template = project / "templates" / "pages" / "severities.md.j2"
         template.write_text(
             template.read_text("utf-8").replace("# Severity levels", "# How bad is it"), "utf-8"
         )
-        assert _wait_for(lambda: "How bad is it" in _get(base + "severities/")[1])
+        assert wait_for(lambda: "How bad is it" in _get(base + "severities/")[1])
     finally:
         server.terminate()
         server.wait(timeout=20)
