@@ -1,8 +1,9 @@
 """Quick cards as PDF (WeasyPrint), with a fit check on the real layout.
 
 Each card is laid out alone: a card that needs more sheets than it has faces
-does not fit, and is measured again on a very tall page to say by how much
-and which parts take the room. Nothing is clipped or spilled silently.
+does not fit, and is measured again on a page tall enough to hold each face
+whole, to say by how much and which parts take the room: one problem per face.
+Nothing is clipped or spilled silently.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from .playbook import Playbook
 from .render import RenderOptions, render_cards
 
 PX_TO_MM = 25.4 / 96
-MEASURE_HEIGHT_MM = 3000.0
+MEASURE_HEIGHT_MM = 3000.0  # the least height of the page a card that does not fit is measured on
+MEASURE_TRIES = 3  # pages made taller until each face of the card stands on one
 
 _PART_NAMES = {
     "rb-card__head": "the name",
@@ -34,6 +36,7 @@ _PART_NAMES = {
     "rb-card__contact": "the contacts",
     "rb-card__foot": "the footer",
 }
+_BACK_NAMES = {"the checklist": "the handoff", "work with": "the backups"}  # the same classes on the back
 
 
 class CardsDoNotFit(Preformatted):
@@ -59,38 +62,69 @@ def _classes(box: Any) -> list[str]:
     return (element.get("class") or "").split() if element is not None else []
 
 
-def _measure(html: str, size: CardSize) -> list[tuple[str, float, list[tuple[str, float]]]]:
-    """For each face on its own tall page: (face, height in mm, [(part, mm)])."""
+@dataclass
+class Face:
+    """One side of a card as laid out: its height and its parts' (summed over the pages it took)."""
+
+    name: str  # "front" or "back"
+    height_mm: float = 0.0
+    pages: int = 0
+    parts: dict[str, float] = field(default_factory=dict)
+
+    def largest_parts(self) -> list[tuple[str, float]]:
+        return sorted(self.parts.items(), key=lambda part: -part[1])
+
+
+def measure_faces(html: str) -> list[Face]:
+    """Each face of a card document, in order, with the height its content takes on the page it is laid out on.
+
+    A face that runs over several pages is one Face whose heights add up its pieces (``pages`` says how many)."""
     document = weasy_html(fill_qr_marks(html)).render()
-    faces = []
+    faces: dict[str, Face] = {}
     for page in document.pages:
-        for box, _ in _boxes(page._page_box):
-            classes = _classes(box)
-            if "rb-card" in classes:
-                face = "back" if "rb-card--back" in classes else "front"
-                parts: dict[str, float] = {}
-                for child in getattr(box, "children", None) or ():
-                    names = [_PART_NAMES[c] for c in _classes(child) if c in _PART_NAMES]
-                    tag = getattr(child, "element_tag", "")
-                    name = names[0] if names else {"ul": "the key points", "h3": "the headings"}.get(tag, tag)
-                    parts[name] = parts.get(name, 0.0) + child.margin_height() * PX_TO_MM
-                faces.append(
-                    (face, box.margin_height() * PX_TO_MM, sorted(parts.items(), key=lambda p: -p[1]))
-                )
-                break
+        card = next((box for box, _ in _boxes(page._page_box) if "rb-card" in _classes(box)), None)
+        if card is None:
+            continue
+        name = "back" if "rb-card--back" in _classes(card) else "front"
+        face = faces.setdefault(name, Face(name))
+        face.pages += 1
+        face.height_mm += card.margin_height() * PX_TO_MM
+        for child in getattr(card, "children", None) or ():
+            names = [_PART_NAMES[c] for c in _classes(child) if c in _PART_NAMES]
+            tag = getattr(child, "element_tag", "")
+            part = names[0] if names else {"ul": "the key points", "h3": "the headings"}.get(tag, tag)
+            if name == "back":
+                part = _BACK_NAMES.get(part, part)
+            face.parts[part] = face.parts.get(part, 0.0) + child.margin_height() * PX_TO_MM
+    return list(faces.values())
+
+
+def measure_whole(render_at: Callable[[float], str], least_mm: float = MEASURE_HEIGHT_MM) -> list[Face]:
+    """The faces of a card laid out on pages tall enough for each face to stand whole on one.
+
+    ``render_at`` gives the card's document for a page height in mm. A face that still runs over several
+    pages is measured again on a page half as tall again as all its pieces together."""
+    height = least_mm
+    faces = measure_faces(render_at(height))
+    for _ in range(MEASURE_TRIES - 1):
+        if all(face.pages <= 1 for face in faces):
+            break
+        height = max(height, 1.5 * max(face.height_mm for face in faces) + least_mm)
+        faces = measure_faces(render_at(height))
     return faces
 
 
-def _overflow_message(where: str, size: CardSize, html_tall: str) -> list[str]:
+def overflow_problems(where: str, size: CardSize, faces: list[Face]) -> list[str]:
+    """One located problem for each face taller than the room on the card."""
     lines = []
     room = size.body_height_mm
-    for face, height, parts in _measure(html_tall, size):
-        over = height - room
+    for face in faces:
+        over = face.height_mm - room
         if over > 0.05:
-            biggest = ", ".join(f"{name} {mm:.0f} mm" for name, mm in parts[:4])
+            biggest = ", ".join(f"{name} {mm:.0f} mm" for name, mm in face.largest_parts()[:4])
             lines.append(
-                f"{where}: error: the {face} of the {size.label} card is {over:.1f} mm too tall "
-                f"({height:.0f} mm of content for {room:.0f} mm of room; largest parts: {biggest}); "
+                f"{where}: error: the {face.name} of the {size.label} card is {over:.1f} mm too tall "
+                f"({face.height_mm:.0f} mm of content for {room:.0f} mm of room; largest parts: {biggest}); "
                 "shorten its lines or choose a larger card size"
             )
     return lines
@@ -165,17 +199,22 @@ class CardBatch:
 
     def _why(self, role_id: str, pages: int, faces: int) -> str:
         playbook, size = self.playbook, self.size
-        tall = render_cards(
-            playbook,
-            self.options,
-            size,
-            back=self.back,
-            role_ids=[role_id],
-            page_height_mm=MEASURE_HEIGHT_MM,
-            qr_later=True,
-        )
+
+        def render_at(height_mm: float) -> str:
+            return render_cards(
+                playbook,
+                self.options,
+                size,
+                back=self.back,
+                role_ids=[role_id],
+                page_height_mm=height_mm,
+                qr_later=True,
+            )[f"{CARDS_DIR}/{role_id}.html"]
+
+        # the card took ``pages`` sheets of the card's size: a page that tall holds any of its faces
+        measured = measure_whole(render_at, max(MEASURE_HEIGHT_MM, (pages + 1) * size.height_mm))
         where = f"{playbook.role_files[role_id]}:{playbook.card_lines.get(role_id, 1)}:1"
-        lines = _overflow_message(where, size, tall[f"{CARDS_DIR}/{role_id}.html"]) or [
+        lines = overflow_problems(where, size, measured) or [
             f"{where}: error: the {size.label} card takes {pages} pages instead of {faces}"
         ]
         return "\n".join(lines)

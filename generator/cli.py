@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, get_args
 import click
 
 from . import __version__
-from .diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings
+from .diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings, terminal_safe
 from .errors import RolebookError
 from .model import CardSizeName
 from .schema import SCHEMAS, schema_text
@@ -102,8 +103,9 @@ def _validated(project: Path, strict: bool = False) -> Playbook:
 @click.option("--strict", is_flag=True, help="Treat the playbook's warnings as errors.")
 def build(project: Path, site_dir: Path | None, strict: bool) -> None:
     """Validate, then build the playbook site strictly; the old site stays until the new one is complete."""
-    from .site import build_site
+    from .site import build_site, restore_site
 
+    restore_site(project, site_dir)  # a site that a killed build moved aside is back before anything else
     playbook = _validated(project, strict)
     target = build_site(project, site_dir, playbook)
     click.echo(f"built the playbook site in {target}", err=True)
@@ -116,8 +118,7 @@ def serve(project: Path, dev_addr: str | None) -> None:
     """Serve the site locally, rebuilding when roles/, templates/ or site_config/ change."""
     from .site import serve as serve_site
 
-    _validated(project)
-    serve_site(project, dev_addr)
+    serve_site(project, dev_addr)  # an invalid playbook is reported while serving, never fatal
 
 
 @cli.command()
@@ -166,7 +167,8 @@ def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -
     if not project.is_dir():
         raise RolebookError(f"{project}: no such folder")
     report = diff_playbooks(project, base, head, check_cards=not no_cards)
-    click.echo(as_json(report) if fmt == "json" else as_markdown(report), nl=fmt == "json")
+    text = as_json(report) if fmt == "json" else as_markdown(report)
+    click.echo(terminal_safe(text), nl=fmt == "json")  # JSON stays JSON: escapes stand only in strings
     if not report.valid:
         sys.exit(1)
 
@@ -252,7 +254,9 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()  # a message may quote a file name or a template: made safe to print
+        exc.show(file=shown)
+        click.echo(terminal_safe(shown.getvalue()), err=True, nl=False)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -264,13 +268,13 @@ def main() -> None:
         sys.exit(130)
     except OSError as exc:  # a full disk, a missing folder, no permission: the user's to fix
         where = exc.filename or "rolebook"
-        click.echo(f"error: {where}: {exc.strerror or exc}", err=True)
+        click.echo(terminal_safe(f"error: {where}: {exc.strerror or exc}"), err=True)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("ROLEBOOK_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"rolebook: internal error: {type(exc).__name__}: {exc}\n"
+            f"rolebook: internal error: {type(exc).__name__}: {terminal_safe(str(exc))}\n"
             "This is a bug in rolebook; set ROLEBOOK_DEBUG=1 to see where it happened.",
             err=True,
         )

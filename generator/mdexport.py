@@ -18,9 +18,10 @@ from .cardpdf import card_files
 from .errors import RolebookError
 from .exports import downloads
 from .files import shared_mode
+from .links import LEAVES, outside_files
 from .playbook import Playbook
 from .project import TEMPLATES_DIR
-from .render import CSS_PATH, RenderOptions, many_roles, nav_with_own_pages, render_site
+from .render import CSS_PATH, RenderOptions, many_roles, nav_title, nav_with_own_pages, render_site
 
 BRAND_DIR = "assets/brand"
 EXTENSIONS: list[Any] = [
@@ -33,10 +34,38 @@ EXTENSIONS: list[Any] = [
 ]
 
 
+# Material writes a page title into <title> through `striptags`, which decodes character references; this
+# override escapes it again, so a title holding "&lt;script&gt;" stays text.
+THEME_DIR = "overrides"
+MAIN_TEMPLATE = """\
+{#- Exported by rolebook: page titles stay text in <title>. -#}
+{% extends "base.html" %}
+{% block htmltitle %}
+  {% if page.meta and page.meta.title %}
+    <title>{{ page.meta.title | e }} - {{ config.site_name }}</title>
+  {% elif page.title and not page.is_homepage %}
+    <title>{{ page.title | striptags | e }} - {{ config.site_name }}</title>
+  {% else %}
+    <title>{{ config.site_name }}</title>
+  {% endif %}
+{% endblock %}
+"""
+
+
+def _plain(nav: Any) -> Any:
+    """The navigation with plain strings, as YAML writes them (titles stay escaped HTML text)."""
+    if isinstance(nav, dict):
+        return {str(key): _plain(value) for key, value in nav.items()}
+    if isinstance(nav, list):
+        return [_plain(item) for item in nav]
+    return str(nav)
+
+
 def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> str:
     branding = playbook.config.branding
     theme: dict[str, Any] = {
         "name": "material",
+        "custom_dir": THEME_DIR,
         "font": False,
         "features": ["navigation.sections", "navigation.prune"],
     }
@@ -44,7 +73,8 @@ def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> 
         theme["palette"] = {"primary": branding.palette.primary, "accent": branding.palette.accent}
     if branding.logo:
         theme["logo"] = f"{BRAND_DIR}/{branding.logo}"
-    config: dict[str, Any] = {"site_name": playbook.config.title}
+    # Material places site_name as HTML, in text and in attributes: it is written escaped
+    config: dict[str, Any] = {"site_name": str(nav_title(playbook.config.title))}
     if site_url:
         config["site_url"] = site_url
     config |= {
@@ -52,7 +82,7 @@ def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> 
         "plugins": ["search"],
         "markdown_extensions": EXTENSIONS,
         "extra_css": [CSS_PATH, *(f"{BRAND_DIR}/{css}" for css in branding.extra_css)],
-        "nav": nav,
+        "nav": _plain(nav),
     }
     if many_roles(playbook):  # the role pages are reached from the roles index, not the navigation
         config["not_in_nav"] = "/roles/*.md\n"
@@ -72,6 +102,11 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     files.update(downloads(playbook))
     own_docs = project / "docs"
     own: list[str] = []
+    outside = list(outside_files(own_docs, project))
+    if outside:
+        raise RolebookError(
+            "\n".join(f"{path.relative_to(project).as_posix()}: {LEAVES}" for path in outside)
+        )
     if own_docs.is_dir():
         for path in sorted(p for p in own_docs.rglob("*") if p.is_file()):
             rel = path.relative_to(own_docs).as_posix()
@@ -86,6 +121,8 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-export-", dir=target.parent))
     try:
+        (staging / THEME_DIR).mkdir()
+        (staging / THEME_DIR / "main.html").write_text(MAIN_TEMPLATE, "utf-8")
         (staging / "mkdocs.yml").write_text(
             _mkdocs_config(playbook, site_url, nav_with_own_pages(playbook, own)), "utf-8"
         )

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -27,11 +28,13 @@ from .defaults import builtin_templates
 from .errors import RolebookError
 from .exports import downloads
 from .files import SITE_MARKER
+from .links import LEAVES, outside_files
 from .model import Branding
 from .pagecache import PageCache
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import CSS_PATH, RenderOptions, nav_with_own_pages, page_sources, render_site, site_nav
+from .sandbox import sandboxed_theme
 from .site import settings_in
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
@@ -65,6 +68,10 @@ def _nav_paths(nav: Any) -> set[str]:
     if isinstance(nav, list):
         return set().union(*(_nav_paths(v) for v in nav))
     return set()
+
+
+def _shown(path: Path, project: Path) -> str:
+    return path.relative_to(project).as_posix() if path.is_relative_to(project) else str(path)
 
 
 class PlaybookError(Abort):
@@ -105,6 +112,13 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         options = RenderOptions(
             (self.project / TEMPLATES_DIR,), directory_urls=config.use_directory_urls, site_url=site_url
         )
+        docs = Path(config.docs_dir)
+        outside = [
+            *outside_files(self.project / TEMPLATES_DIR, self.project),
+            *outside_files(docs, self.project),
+        ]
+        if outside:  # checked before MkDocs reads or copies anything
+            raise PlaybookError("\n".join(f"{_shown(path, self.project)}: {LEAVES}" for path in outside))
         handed = _take(self.project)
         self._cancel_cards()
         try:
@@ -126,7 +140,6 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             raise PlaybookError(exc.message) from None
         for warning in playbook.warnings:  # counted by mkdocs --strict, like every MkDocs warning
             (log.info if handed else log.warning)(warning.human())
-        docs = Path(config.docs_dir)
         pending = self.cards.site_paths() if self.cards else []
         clashes = sorted(path for path in [*self.pages, *self.assets, *pending] if (docs / path).exists())
         if clashes:  # checked before MkDocs cleans site/, so a clash leaves the old site alone
@@ -191,6 +204,10 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             own = [f.src_uri for f in files.documentation_pages() if f.src_uri not in made]
             config.nav = nav_with_own_pages(self.playbook, own)
         return files
+
+    @event_priority(-100)  # last: the theme's templates, whoever added them, render in the sandbox
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        return sandboxed_theme(env)
 
     @event_priority(-100)  # last, so the key is made from the Markdown every plugin has had its say on
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from .compare import activity_changes, role_changes
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, sort_diagnostics
 from .overlay import rename_mentions
 from .playbook import Playbook
 from .project import check_project
@@ -53,12 +53,16 @@ def load_side(project: Path, revision: str | None, workdir: Path) -> Side:
     from .gitrev import extract
 
     label = revision or "working tree"
-    folder = project if revision is None else extract(project, revision, workdir)
-    if folder is None:
-        return Side(label, None, [], absent=True)
+    if revision is None:
+        folder, unread = project, []
+    else:
+        written = extract(project, revision, workdir)
+        if written is None:
+            return Side(label, None, [], absent=True)
+        folder, unread = written.folder, written.problems  # links and unsafe paths, never written
     playbook, diagnostics = check_project(folder)
-    problems = [d for d in diagnostics if d.severity == "error"]
-    return Side(label, playbook, problems, folder=folder)
+    problems = sort_diagnostics(unread + [d for d in diagnostics if d.severity == "error"])
+    return Side(label, None if unread else playbook, problems, folder=folder)
 
 
 def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str]] | None = None) -> Report:

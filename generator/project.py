@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +12,19 @@ from .compare import Changes, compare_playbooks
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic, sort_diagnostics
 from .errors import InvalidPlaybook
+from .links import LEAVES, inside, outside_files
 from .model import ID_PATTERN, Activity, ActivityFile, Role, SiteConfig
 from .model_errors import Locator, validate_into
 from .overlay import rename_mentions
 from .playbook import Playbook
-from .roleset import resolve_roles
+from .roleset import DEFAULTS_LABEL, resolve_roles
 from .rules import RuleContext, check_rules
 from .yamlload import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 
 ROLES_DIR = "roles"
 CONFIG_DIR = "site_config"
 TEMPLATES_DIR = "templates"
+DOCS_DIR = "docs"
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 2000  # role files, or settings files; more is refused, not read
 ACTIVITY_STEM = "activities"  # roles/activities.yaml, or any file in roles/ holding only 'activities:'
@@ -59,6 +61,9 @@ def _yaml_files(folder: Path, out: list[Diagnostic]) -> list[Path]:
         return []
     if not folder.is_dir():
         return []
+    if not inside(folder, folder.parent):
+        out.append(Diagnostic(f"{folder.name}/", 1, 1, LEAVES))
+        return []
     found = sorted(
         p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES and not p.name.startswith(".")
     )
@@ -74,6 +79,9 @@ def _yaml_files(folder: Path, out: list[Diagnostic]) -> list[Path]:
 
 def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:
     rel = file.relative_to(project).as_posix()
+    if not inside(file, project):  # refused before it is read: nothing of it reaches a message or a page
+        out.append(Diagnostic(rel, 1, 1, LEAVES))
+        return None
     try:
         doc = parse_yaml(decode(file.read_bytes()), rel)
     except YamlProblem as exc:
@@ -173,12 +181,23 @@ def _load_roles(
     return resolved.roles, resolved.activities, activity_path, known, resolved.bases
 
 
+def _links_out(project: Path) -> list[Diagnostic]:
+    """Templates and pages that links take out of the project: refused by every command, never read."""
+    return [
+        Diagnostic(path.relative_to(project).as_posix(), 1, 1, LEAVES)
+        for folder in (TEMPLATES_DIR, DOCS_DIR)
+        for path in outside_files(project / folder, project)
+    ]
+
+
 def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
     """Load and validate everything; return the playbook (None on errors) and all diagnostics, sorted."""
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = _links_out(project)
     sources = Sources()
     config = _load_config(project, sources, out)
     roles, activity_file, activity_path, known, bases = _load_roles(project, sources, out)
+    if broken := _broken_defaults(project, sources):
+        return None, broken  # what the project says about them would only echo these
     role_files = {rid: f"{ROLES_DIR}/{known[rid]}" for rid in roles}
     ctx = RuleContext(
         config,
@@ -222,8 +241,23 @@ def _at(doc: YamlDoc, path: Path_) -> tuple[int, int]:
 
 
 @functools.cache
-def _default_playbook() -> Playbook | None:
-    return check_project(defaults_root())[0]
+def check_defaults() -> tuple[Playbook | None, tuple[Diagnostic, ...]]:
+    """The built-in defaults read as a project, once per process: their playbook, and their errors
+    named as the defaults' files, e.g. ``(rolebook defaults)/roles/support-team.yaml:3:1``."""
+    playbook, diagnostics = check_project(defaults_root())
+    label = f"{DEFAULTS_LABEL}/"
+    return playbook, tuple(replace(d, file=label + d.file) for d in diagnostics if d.severity == "error")
+
+
+def _broken_defaults(project: Path, sources: Sources) -> list[Diagnostic]:
+    """The defaults' errors, when this project's files extend them (in a checkout the defaults are
+    the repository's own files, and may be broken); none for the defaults themselves."""
+    bases = (d.data.get("extends") for f, d in sources.docs.items() if f.startswith(f"{ROLES_DIR}/"))
+    if not any(b == DEFAULT_PREFIX or str(b).startswith(f"{DEFAULT_PREFIX}/") for b in bases):
+        return []
+    if project.resolve() == defaults_root().resolve():
+        return []
+    return list(check_defaults()[1])
 
 
 def _changes_from_defaults(
@@ -236,7 +270,7 @@ def _changes_from_defaults(
     """How this project differs from the built-in defaults (nothing, for the defaults themselves)."""
     if project.resolve() == defaults_root().resolve():
         return Changes()
-    defaults = _default_playbook()
+    defaults = check_defaults()[0]
     if defaults is None:
         return Changes()
     # Compare with the defaults as renamed, so a rename is one change, not one per mention.

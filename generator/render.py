@@ -14,15 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from .defaults import builtin_templates
 from .errors import TemplateProblem
 from .exports import DOWNLOADS
+from .links import LEAVES, inside
 from .playbook import LETTER_NAMES, Playbook
 from .rolemap import KINDS, layout
-from .text import plain, rich, rich_block
+from .sandbox import ProjectLoader, TemplateEnvironment
 from .urls import relative_url
 
 ROLE_PAGE_DIR = "roles"
@@ -36,9 +38,12 @@ class RenderOptions:
     site_url: str | None = None  # where the site is published: the cards' QR codes point there
 
     def search_path(self) -> list[Path]:
-        """Project templates first, the built-ins last; each folder once."""
+        """Project templates first, the built-ins last; each folder once. A folder that a link takes
+        out of its project is refused."""
         folders: list[Path] = []
         for folder in (*self.template_dirs, builtin_templates()):
+            if (folder.is_dir() or folder.is_symlink()) and not inside(folder, folder.parent):
+                raise TemplateProblem(f"{folder}: {LEAVES}")
             resolved = folder.resolve()
             if resolved.is_dir() and resolved not in folders:
                 folders.append(resolved)
@@ -70,12 +75,18 @@ def many_roles(playbook: Playbook) -> bool:
     return len(playbook.roles) > NAV_ROLE_LIMIT
 
 
+def nav_title(text: str) -> Markup:
+    """A title for MkDocs' navigation. Themes place navigation titles as HTML, so a title is escaped
+    text (Markup, so a theme's own ``| e`` does not escape it twice)."""
+    return Markup.escape(text)
+
+
 def site_nav(playbook: Playbook) -> list[Any]:
     """The navigation for the generated pages, in MkDocs' ``nav`` form."""
     roles: Any = (
         ROLES_INDEX
         if many_roles(playbook)
-        else [{role.name: role_page(rid)} for rid, role in playbook.roles.items()]
+        else [{nav_title(role.name): role_page(rid)} for rid, role in playbook.roles.items()]
     )
     return [
         {"Home": "index.md"},
@@ -97,33 +108,24 @@ def nav_with_own_pages(playbook: Playbook, own: list[str]) -> list[Any]:
             sections.setdefault(folder, []).append(page)
         else:
             top.append(page)
-    folders = [{folder.replace("-", " ").capitalize(): items} for folder, items in sections.items()]
+    folders = [
+        {nav_title(folder.replace("-", " ").capitalize()): items} for folder, items in sections.items()
+    ]
     return [*site_nav(playbook), *top, *folders]
 
 
-def _environment(options: RenderOptions) -> jinja2.Environment:
+def _environment(options: RenderOptions) -> TemplateEnvironment:
     """Project templates first, then the built-ins; ``!default/<name>`` is always the built-in one,
     so an override can extend the template it replaces."""
     folders = options.search_path()
     builtin = str(builtin_templates().resolve())
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.FileSystemLoader([str(p) for p in folders]),
-                jinja2.PrefixLoader({"!default": jinja2.FileSystemLoader(builtin)}, delimiter="/"),
-            ]
-        ),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html", "svg", "html.j2", "svg.j2"], default_for_string=False),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    loader = jinja2.ChoiceLoader(
+        [
+            *(ProjectLoader(folder) for folder in folders),
+            jinja2.PrefixLoader({"!default": ProjectLoader(Path(builtin))}, delimiter="/"),
+        ]
     )
-    env.filters["rich"] = rich
-    env.filters["rich_block"] = rich_block
-    env.filters["plain"] = plain
-    env.globals["searched_folders"] = [str(p) for p in options.template_dirs] + [builtin]
-    return env
+    return TemplateEnvironment(loader, [str(p) for p in options.template_dirs] + [builtin])
 
 
 def _linker(src: str, options: RenderOptions) -> Callable[[str], str]:
@@ -192,7 +194,7 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
 
 
 def _card_fragments(
-    env: jinja2.Environment,
+    env: TemplateEnvironment,
     playbook: Playbook,
     options: RenderOptions,
     size: CardSize,
@@ -249,33 +251,50 @@ def render_cards(
     }
 
 
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str:
+    projects = [Path(folder).resolve().parent for folder in env.searched[:-1]]
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
-        searched = ", ".join(env.globals["searched_folders"])  # type: ignore[arg-type]
+        searched = ", ".join(env.searched)
         raise TemplateProblem(f"template {exc.name!r} not found; searched: {searched}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(
             f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
         ) from None
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"{_where(exc, name, projects)}: not allowed in a template: {exc}; templates read the playbook's values "
+            "and call rolebook's filters, nothing else"
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(f"{_where(exc, name)}: undefined value in template: {exc.message}") from None
+        raise TemplateProblem(
+            f"{_where(exc, name, projects)}: undefined value in template: {exc.message}"
+        ) from None
     except TemplateProblem:
         raise
     except Exception as exc:  # a template may call anything; report where it failed
         raise TemplateProblem(
-            f"{_where(exc, name)}: error while rendering: {type(exc).__name__}: {exc}"
+            f"{_where(exc, name, projects)}: error while rendering: {type(exc).__name__}: {exc}"
         ) from None
 
 
-def _where(exc: BaseException, name: str) -> str:
-    """The template file and line where ``exc`` was raised, from its traceback."""
+def _where(exc: BaseException, name: str, projects: list[Path]) -> str:
+    """The template file and line where ``exc`` was raised, from its traceback; a project's template is
+    named from its project folder (``templates/pages/role.md.j2:3``)."""
     tb = exc.__traceback__
     location = name
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2") or filename.endswith((".md", ".css", ".svg", ".html")):
-            location = f"{filename}:{tb.tb_lineno}"
+            shown = next(
+                (
+                    Path(filename).relative_to(p).as_posix()
+                    for p in projects
+                    if Path(filename).is_relative_to(p)
+                ),
+                filename,
+            )
+            location = f"{shown}:{tb.tb_lineno}"
         tb = tb.tb_next
     return location

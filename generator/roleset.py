@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic
 from .model import Abbreviation, ActivityFile, Name, Role
 from .model_errors import validate_into
 from .overlay import Merged, merge_activities, merge_role, rename_mentions
-from .yamlload import Loc, Path_, YamlDoc, decode, parse_yaml
+from .yamlload import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 
 DEFAULTS_LABEL = "(rolebook defaults)"
 
@@ -35,13 +35,25 @@ class DefaultDocs:
 
 @functools.cache
 def default_docs() -> DefaultDocs:
-    """The built-in role and activity files, parsed once per process."""
+    """The built-in role and activity files, parsed once per process.
+
+    A file that cannot be read or parsed, or holds the wrong shape of data, is left out here:
+    project.check_defaults() reads the defaults as a project and reports it, located. (In a
+    checkout the defaults are the repository's own roles/, which anyone may have just edited.)
+    """
     roles: dict[str, YamlDoc] = {}
     activities = None
     for file in sorted((defaults_root() / "roles").glob("*.yaml")):
-        doc = parse_yaml(decode(file.read_bytes()), f"{DEFAULTS_LABEL}/roles/{file.name}")
+        try:
+            doc = parse_yaml(decode(file.read_bytes()), f"{DEFAULTS_LABEL}/roles/{file.name}")
+        except (YamlProblem, OSError):
+            continue
+        if not isinstance(doc.data, dict):
+            continue
         if file.stem == "activities":
-            activities = doc
+            listed = doc.data.get("activities")
+            if isinstance(listed, list) and all(isinstance(a, dict) for a in listed):
+                activities = doc
         else:
             roles[file.stem] = doc
     return DefaultDocs(roles, activities)

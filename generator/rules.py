@@ -6,12 +6,14 @@ reports every problem. A rule that needs a part that failed to load is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
-from .model import ActivityFile, Role, SiteConfig
+from .lookalike import first_difference, lookalike_groups, oddness
+from .model import Activity, ActivityFile, Phase, Role, SiteConfig
+from .model import Severity as SeverityLevel
 from .yamlload import Loc, Path_, YamlDoc
 
 ConfigLocator = Callable[[Path_, bool], tuple[str, Loc]]
@@ -31,13 +33,15 @@ class RuleContext:
     locators: dict[str, Callable[[Path_, bool], tuple[str, Loc]]] = field(default_factory=dict)
     out: list[Diagnostic] = field(default_factory=list)
 
+    def where(self, file: str, path: Path_, key: bool = False) -> tuple[str, Loc]:
+        if file in self.locators:  # a merged overlay: find the file and line the value came from
+            return self.locators[file](path, key)
+        return file, self.docs[file].loc(path, key=key) if file in self.docs else Loc(1, 1)
+
     def add(
         self, file: str, path: Path_, message: str, *, key: bool = False, severity: Severity = "error"
     ) -> None:
-        if file in self.locators:  # a merged overlay: find the file and line the value came from
-            file, at = self.locators[file](path, key)
-        else:
-            at = self.docs[file].loc(path, key=key) if file in self.docs else Loc(1, 1)
+        file, at = self.where(file, path, key)
         self.out.append(Diagnostic(file, at.line, at.col, message, severity))
 
     def add_config(self, path: Path_, message: str, *, key: bool = False) -> None:
@@ -110,6 +114,64 @@ def _check_unique_labels(ctx: RuleContext) -> None:
                 )
             else:
                 seen[value] = rid
+
+
+def _check_characters(ctx: RuleContext) -> None:
+    """Control, bidi and invisible characters the loader found, each where it stands."""
+    for doc in ctx.docs.values():
+        ctx.out.extend(Diagnostic(doc.path, p.line, p.col, p.message) for p in doc.problems)
+
+
+Labelled = tuple[str, Loc, str]  # the file and place a name is written, and the name
+
+
+def _lookalikes(ctx: RuleContext, what: str, names: list[Labelled], *, skip_same_case: bool) -> None:
+    """Names a reader could take for each other: each is reported naming the plainest of its group."""
+    for indexes in lookalike_groups([name for _, _, name in names]):
+        group = [names[i] for i in indexes]
+        plain_file, plain_at, plain = min(group, key=lambda e: oddness(e[2]))  # the first of equals
+        for file, at, name in group:
+            if (file, at, name) == (plain_file, plain_at, plain):
+                continue
+            if skip_same_case and name.casefold() == plain.casefold():
+                continue  # reported as a duplicate by _check_unique_labels
+            there = f"line {plain_at.line}" if plain_file == file else plain_file
+            if name == plain:
+                message = f"{what} '{name}' is already used on {there}"
+            else:
+                detail = first_difference(name, plain)
+                message = f"{what} '{name}' looks like '{plain}' of {there} ({detail})"
+            ctx.out.append(Diagnostic(file, at.line, at.col, message))
+
+
+def _check_lookalike_names(ctx: RuleContext) -> None:
+    for attr in ("name", "short"):
+        located = [
+            (*ctx.where(ctx.role_files[rid], (attr,)), getattr(role, attr)) for rid, role in ctx.roles.items()
+        ]
+        _lookalikes(ctx, attr, located, skip_same_case=True)
+    if ctx.activities is not None and ctx.activity_path is not None:
+        file = ctx.activity_path
+        located = [
+            (*ctx.where(file, ("activities", i, "name")), name)
+            for i, name in _first_of_each_id(ctx.activities.activities)
+        ]
+        _lookalikes(ctx, "activity name", located, skip_same_case=False)
+    if ctx.config is not None:
+        for list_name, what, items in (
+            ("phases", "phase name", _first_of_each_id(ctx.config.phases)),
+            ("severities", "severity name", _first_of_each_id(ctx.config.severities)),
+        ):
+            located = [(*ctx.config_where((list_name, i, "name"), False), name) for i, name in items]
+            _lookalikes(ctx, what, located, skip_same_case=False)
+
+
+def _first_of_each_id(entries: Sequence[Activity | Phase | SeverityLevel]) -> list[tuple[int, str]]:
+    """Index and name of each entry but those whose id is used before (reported as duplicates)."""
+    first: dict[str, tuple[int, str]] = {}
+    for i, entry in enumerate(entries):
+        first.setdefault(entry.id, (i, entry.name))
+    return list(first.values())
 
 
 def _check_activities(ctx: RuleContext, phases: set[str] | None) -> None:
@@ -248,6 +310,8 @@ def check_rules(ctx: RuleContext) -> list[Diagnostic]:
     phases = _check_config_refs(ctx)
     _check_role_links(ctx, phases)
     _check_unique_labels(ctx)
+    _check_characters(ctx)
+    _check_lookalike_names(ctx)
     _check_activities(ctx, phases)
     _check_escalation_cycles(ctx)
     return ctx.out

@@ -2,17 +2,29 @@
 
 The role files it writes only extend the default roles, so the organization's
 changes stay apart from the defaults and a rolebook upgrade brings improvements
-without merge conflicts. It writes into an empty folder and never overwrites a file.
+without merge conflicts. It writes into an empty folder and never overwrites a file, and
+it creates the whole project or nothing: the files are written beside the target, checked
+(the defaults must be valid, the new project must validate) and moved into place (newfolder.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
+from .characters import describe, refused
 from .defaults import defaults_root
-from .errors import RolebookError
-from .roleset import default_docs
+from .diagnostics import count_summary, format_diagnostics
+from .errors import Preformatted, RolebookError
+from .model import Name
+from .newfolder import check_target, write_folder
+from .playbook import Playbook
+from .project import check_defaults, check_project
 
 ROLE_STUB = """\
 # The built-in "{name}" role, adapted for this organization.
@@ -20,7 +32,7 @@ ROLE_STUB = """\
 #   name: Incident Commander
 #   responsibilities:
 #     add: [Runs the weekly incident review.]
-#     remove: ["{first}"]
+#     remove: [{first}]
 # See docs/editing-the-playbook/adapting.md.
 extends: default
 """
@@ -38,56 +50,107 @@ extends: default
 """
 
 
-def _files(organization: str) -> dict[str, str]:
+def check_organization(name: str) -> None:
+    """Refuse an organization name that is not one line of plain, visible text, or too long: the
+    characters a name may not hold in a settings file (characters.py) are refused here already."""
+    for i, char in enumerate(name, 1):
+        category = unicodedata.category(char)
+        if category == "Cs":  # a byte that was not UTF-8, as Python decodes the command line
+            code = ord(char)
+            what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+            raise RolebookError(
+                f"--organization: not UTF-8 text ({what} at character {i}); write the name in UTF-8"
+            )
+        if char in "\n\r\x85" or category in ("Zl", "Zp"):
+            raise RolebookError("--organization: the name must be one line of text")
+    found = refused(name, "line")
+    if found is not None:
+        raise RolebookError(f"--organization: character {found[0] + 1}: {found[1]}")
+    for i, char in enumerate(name, 1):
+        if unicodedata.category(char) == "Cc":  # a tab
+            raise RolebookError(f"--organization: character {i}: {describe(char)} is not allowed in a name")
+    try:
+        TypeAdapter(Name).validate_python(name)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "string_too_short":
+            raise RolebookError("--organization: the name is empty") from None
+        if error["type"] == "string_too_long":
+            limit = (error.get("ctx") or {}).get("max_length")
+            raise RolebookError(
+                f"--organization: {len(name.strip())} characters; a name has at most {limit}"
+            ) from None
+        raise RolebookError(f"--organization: {error['msg']}") from None
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RolebookError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _files(defaults: Playbook, organization: str) -> Iterator[tuple[str, str]]:
+    """The new project's files, each read from the defaults only when it is written."""
     root = defaults_root()
-    files: dict[str, str] = {}
-    for role_id, doc in default_docs().roles.items():
-        first = str(doc.data["responsibilities"][0]).replace('"', "'")
-        files[f"roles/{role_id}.yaml"] = ROLE_STUB.format(name=doc.data["name"], first=first)
-    files["roles/activities.yaml"] = ACTIVITY_STUB
+    for role_id in sorted(defaults.roles):
+        role = defaults.roles[role_id]
+        first = json.dumps(_one_line(role.responsibilities[0]), ensure_ascii=False)
+        yield f"roles/{role_id}.yaml", ROLE_STUB.format(name=_one_line(role.name), first=first)
+    yield "roles/activities.yaml", ACTIVITY_STUB
+    quoted = json.dumps(organization, ensure_ascii=False)
     for config in sorted((root / "site_config").glob("*.yaml")):
-        text = config.read_text("utf-8")
-        files[f"site_config/{config.name}"] = text.replace(
-            "organization: Example Organization",
-            f"organization: {json.dumps(organization, ensure_ascii=False)}",
-        )
-    files["mkdocs.yml"] = (
-        (root / "mkdocs.yml")
-        .read_text("utf-8")
-        .replace(
+        text = re.sub(r"(?m)^organization:.*$", lambda _: f"organization: {quoted}", _text(config))
+        yield f"site_config/{config.name}", text
+    yield (
+        "mkdocs.yml",
+        _text(root / "mkdocs.yml").replace(
             "site_url:",
             "# Set these two: the cards' QR codes open pages under site_url, edit links go to repo_url.\nsite_url:",
             1,
-        )
+        ),
     )
     for page in sorted((root / "docs" / "editing-the-playbook").glob("*.md")):
-        files[f"docs/editing-the-playbook/{page.name}"] = page.read_text("utf-8")
+        yield f"docs/editing-the-playbook/{page.name}", _text(page)
     for schema in sorted((root / "schema").glob("*.json")):
-        files[f"schema/{schema.name}"] = schema.read_text("utf-8")
+        yield f"schema/{schema.name}", _text(schema)
     scaffold = root / "scaffold"
-    files["README.md"] = (scaffold / "README.md").read_text("utf-8")
-    files["templates/README.md"] = (scaffold / "templates-README.md").read_text("utf-8")
-    files[".github/workflows/playbook.yml"] = (scaffold / "playbook-workflow.yml").read_text("utf-8")
-    files[".gitignore"] = (scaffold / "gitignore").read_text("utf-8")
-    return files
+    yield "README.md", _text(scaffold / "README.md")
+    yield "templates/README.md", _text(scaffold / "templates-README.md")
+    yield ".github/workflows/playbook.yml", _text(scaffold / "playbook-workflow.yml")
+    yield ".github/workflows/playbook-comment.yml", _text(scaffold / "playbook-comment-workflow.yml")
+    yield ".gitignore", _text(scaffold / "gitignore")
+
+
+def _check_new(organization: str) -> Callable[[Path], None]:
+    """The written project must validate and carry the organization, or nothing is created."""
+
+    def check(folder: Path) -> None:
+        playbook, diagnostics = check_project(folder)
+        if playbook is None:
+            lines = format_diagnostics(diagnostics, "human")
+            raise Preformatted(f"{lines}\nthe new project would not validate; nothing was created")
+        if playbook.config.organization != organization.strip():
+            raise RolebookError(
+                "the default settings have no 'organization:' line to set; nothing was created"
+            )
+
+    return check
 
 
 def init_project(target: Path, organization: str) -> list[Path]:
-    """Write a new playbook project into ``target``, which must be empty or new."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise RolebookError(
-            f"{target}: not an empty folder; rolebook init writes only into a new or empty one"
+    """Write a new playbook project into ``target``, which must be empty or new: all of it, or,
+    on any problem or interruption, nothing."""
+    check_organization(organization)
+    check_target(target)
+    defaults, errors = check_defaults()
+    if errors or defaults is None:
+        raise Preformatted(
+            f"{format_diagnostics(list(errors), 'human')}\nrolebook's built-in defaults, read from "
+            f"{defaults_root()}, are invalid: {count_summary(list(errors))}; nothing was created"
         )
-    if not organization.strip() or "\n" in organization or "\r" in organization:
-        raise RolebookError("the organization name must be one line of text")
-    written: list[Path] = []
-    for rel, text in _files(organization).items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-                handle.write(text)
-        except FileExistsError:
-            raise RolebookError(f"{path}: already exists; nothing was overwritten") from None
-        written.append(path)
-    return written
+    return write_folder(target, _files(defaults, organization), _check_new(organization))

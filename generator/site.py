@@ -1,27 +1,25 @@
 """Building the site with MkDocs: validate, build aside, then swap into place.
 
 A failed build never touches the previous site/: MkDocs builds into a fresh
-folder beside it, and only a complete build replaces the old one.
+folder beside it, and only a complete build replaces the old one; a build killed
+midway is undone by the next one (siteswap). ``serve`` is in siteserve.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
-import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from . import siteswap
 from .errors import Preformatted, RolebookError
-from .files import check_output_folder, shared_mode
+from .files import check_output_folder
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
 
@@ -76,6 +74,7 @@ class SiteSettings:
 
     site_url: str | None
     directory_urls: bool
+    site_dir: Path | None = None  # None when mkdocs.yml does not say it in plain text (e.g. !ENV)
 
 
 class _SettingsLoader(yaml.SafeLoader):
@@ -100,7 +99,29 @@ def settings_in(path: Path) -> SiteSettings:
     if not isinstance(raw, dict):
         raise RolebookError(f"{path}: expected 'key: value' settings")
     url = raw.get("site_url")
-    return SiteSettings(str(url) if url else None, bool(raw.get("use_directory_urls", True)))
+    site_dir = raw.get("site_dir", "site")
+    return SiteSettings(
+        str(url) if url else None,
+        bool(raw.get("use_directory_urls", True)),
+        path.parent / site_dir if isinstance(site_dir, str) and site_dir else None,
+    )
+
+
+def restore_site(project: Path, site_dir: Path | None) -> None:
+    """First thing of a build: put back the site a build killed midway moved aside, and delete the
+    work folders stopped builds left (see siteswap). Skipped when the site folder is not known yet."""
+    try:  # the same path as build_site's: --site-dir resolved, mkdocs.yml's made absolute as MkDocs does
+        target = site_dir.resolve() if site_dir else site_settings(project).site_dir
+    except RolebookError:
+        return  # the build says what is wrong with mkdocs.yml
+    if target is None or not target.parent.is_dir():
+        return
+    target = Path(os.path.abspath(target))
+    try:
+        with siteswap.locked(target.parent):
+            siteswap.recover(target)
+    except OSError as exc:
+        raise RolebookError(f"{exc.filename or target}: cannot restore the site: {exc.strerror}") from None
 
 
 def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook | None = None) -> Path:
@@ -127,14 +148,16 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
             sources = [Path(config.docs_dir), *(project / d for d in (ROLES_DIR, CONFIG_DIR, TEMPLATES_DIR))]
             check_output_folder(target, sources, project)
             target.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
-            shared_mode(staging, folder=True)
-            try:
-                config.site_dir = str(staging)
-                build(config)
-                _swap(staging, target)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            with siteswap.locked(target.parent):
+                siteswap.recover(target)
+                staging = siteswap.new_staging(target)
+                try:
+                    config.site_dir = str(staging)
+                    siteswap.stop_during_build(config)
+                    build(config)
+                    siteswap.put_in_place(staging, target)
+                finally:
+                    shutil.rmtree(staging, ignore_errors=True)
         except MkDocsException as exc:
             details = "\n".join(collected.messages)
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
@@ -146,46 +169,8 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
     return target
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new``; if anything fails, the old ``target`` is put back."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-    try:
-        new.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _load_quietly(module: str) -> None:
-    """Import ``module`` ahead of time; if it cannot load, the step that needs it says so."""
-    try:
-        importlib.import_module(module)
-    except Exception:  # e.g. a missing system library: reported when a card is laid out
-        return
-
-
 def serve(project: Path, dev_addr: str | None) -> None:
-    """``mkdocs serve`` with the plugin watching roles/, templates/ and site_config/."""
-    _quiet_material()
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    """``mkdocs serve`` that keeps serving the last good site while a file is invalid."""
+    from .siteserve import serve_playbook
 
-    kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
-    # An edited card is laid out here, by WeasyPrint: load it while the first build runs, not on the first edit.
-    threading.Thread(target=_load_quietly, args=("weasyprint",), daemon=True).start()
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    try:
-        mkdocs_serve(str(config_file(project)), livereload=True, **kwargs)
-    finally:
-        logger.removeHandler(handler)
+    serve_playbook(project, dev_addr)

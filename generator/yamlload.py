@@ -7,6 +7,8 @@ so a version keeps the digits its author wrote and pydantic reads dates.
 Custom tags (``!!python/...``, ``!env``), anchors and aliases are refused: a role
 file is data, not a program. The standard tags ``!!str``, ``!!int``, ``!!bool``,
 ``!!null``, ``!!seq`` and ``!!map`` are accepted.
+Control, bidirectional and invisible characters are found in every value and key,
+whatever escape wrote them, and kept as located problems (see ``characters``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import yaml
 import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
+
+from .characters import Kind, key_kind, refused, value_kind
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -79,6 +83,7 @@ class YamlDoc:
     data: Any
     values: dict[Path_, Loc] = field(default_factory=dict)
     keys: dict[Path_, Loc] = field(default_factory=dict)
+    problems: list[YamlProblem] = field(default_factory=list)  # refused characters, each located
 
     def loc(self, path: Path_, *, key: bool = False) -> Loc:
         """The location of ``path``, or of its nearest existing parent."""
@@ -150,9 +155,21 @@ def _tag_message(tag: str) -> str:
 
 
 class _Walker:
-    def __init__(self, doc: YamlDoc) -> None:
+    def __init__(self, doc: YamlDoc, text: str) -> None:
         self.doc = doc
+        self.text = text
         self.seen: set[int] = set()
+
+    def characters(self, node: ScalarNode, value: str, kind: Kind) -> None:
+        """Keep a problem for the first refused character, located where it stands if it is
+        written as itself, or at the start of the value if an escape wrote it."""
+        found = refused(value, kind)
+        if found is None:
+            return
+        start, end = node.start_mark.index, node.end_mark.index
+        raw = self.text.find(value[found[0]], start, max(end, start))
+        at = _loc(node) if raw < 0 else _position(self.text, raw)
+        self.doc.problems.append(YamlProblem(found[1], at.line, at.col))
 
     def value(self, node: Node, path: Path_) -> Any:
         if id(node) in self.seen:  # the composer hands out the anchored node again
@@ -166,7 +183,10 @@ class _Walker:
             raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", loc.line, loc.col)
         self.doc.values[path] = _loc(node)
         if isinstance(node, ScalarNode):
-            return _scalar(node)
+            scalar = _scalar(node)
+            if isinstance(scalar, str):
+                self.characters(node, scalar, value_kind(path))
+            return scalar
         if node.tag not in (_SEQ, _MAP):
             loc = _loc(node)
             raise YamlProblem(_tag_message(node.tag), loc.line, loc.col)
@@ -180,6 +200,7 @@ class _Walker:
                 raise YamlProblem("a mapping key must be plain text", loc.line, loc.col)
             key = _scalar(key_node)
             key = key if isinstance(key, str) else key_node.value
+            self.characters(key_node, key, key_kind(path))
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 raise YamlProblem(
@@ -188,6 +209,11 @@ class _Walker:
             self.doc.keys[(*path, key)] = loc
             result[key] = self.value(value_node, (*path, key))
         return result
+
+
+def _position(text: str, index: int) -> Loc:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Loc(text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
 def _refuse_anchors(text: str) -> None:
@@ -239,7 +265,7 @@ def parse_yaml(text: str, path: str) -> YamlDoc:
     try:
         node = loader.get_single_node()
         if node is not None:
-            doc.data = _Walker(doc).value(node, ())
+            doc.data = _Walker(doc, text).value(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"

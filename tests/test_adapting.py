@@ -52,6 +52,7 @@ def test_init_writes_a_project_that_builds(project: Path) -> None:
     assert names == sorted(
         [
             ".github/workflows/playbook.yml",
+            ".github/workflows/playbook-comment.yml",
             ".gitignore",
             "README.md",
             "mkdocs.yml",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pypdfium2
 import pytest
@@ -149,15 +150,94 @@ def test_an_overlong_card_fails_naming_its_role_and_keeps_the_old_pdf(tmp_path: 
 
 def test_an_overlong_card_stops_the_site_build(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    role = project / "roles" / "support-team.yaml"
-    extra = "".join(f"    - Do step {n} of a long procedure, carefully and in order.\n" for n in range(25))
-    role.write_text(
-        role.read_text("utf-8").replace("  first_actions:\n", "  first_actions:\n" + extra), "utf-8"
-    )
+    _lengthen(project, first_actions=90)  # far too long: taller than the page it was once measured on
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
-    assert re.search(r"^roles/support-team\.yaml:\d+:1: error: the front of the A6", result.stderr, re.M)
+    [problem] = _overflows(result.stderr)  # one problem, not one per page it runs over
+    assert problem.face == "front" and problem.over > 3000
     assert not (project / "site").exists()
+
+
+# A step long enough to take several lines of a card; numbered with digits of one width, so each takes as many.
+LONG_STEP = "Step {:03d}, " + "check the dashboards, write down what they show and who looked at them, " * 8
+
+
+def _lengthen(project: Path, first_actions: int = 0, handoff: int = 0) -> None:
+    """Adds long entries to the Support Team's first actions (on the card's front) and handoff (its back)."""
+    role = project / "roles" / "support-team.yaml"
+    text = role.read_text("utf-8")
+    for key, count in (("  first_actions:\n", first_actions), ("handoff:\n", handoff)):
+        extra = "".join(f"    - {LONG_STEP.format(n).strip()}\n" for n in range(count))
+        if key == "handoff:\n":
+            extra = extra.replace("    - ", "  - ")
+        text = text.replace(key, key + extra, 1)
+    role.write_text(text, "utf-8")
+
+
+_OVERFLOW = re.compile(
+    r"^roles/support-team\.yaml:(?P<line>\d+):1: error: the (?P<face>front|back) of the A6 \(105 x 148 mm\) "
+    r"card is (?P<over>\d+\.\d) mm too tall \((?P<content>\d+) mm of content for (?P<room>\d+) mm of room; "
+    r"largest parts: (?P<largest>[a-z /']+) (?P<largest_mm>\d+) mm",
+    re.M,
+)
+
+
+class Overflow(NamedTuple):
+    line: int
+    face: str
+    over: float
+    content: int
+    room: int
+    largest: str
+
+
+def _overflows(stderr: str) -> list[Overflow]:
+    """The card problems of a run; every line about a card too tall must be one of them."""
+    too_tall = [line for line in stderr.splitlines() if "mm too tall" in line]
+    found = [
+        Overflow(int(m["line"]), m["face"], float(m["over"]), int(m["content"]), int(m["room"]), m["largest"])
+        for m in _OVERFLOW.finditer(stderr)
+    ]
+    assert len(found) == len(too_tall), stderr
+    return found
+
+
+def test_a_far_too_long_card_gives_one_problem_per_side_with_the_true_overflow(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    _lengthen(project, first_actions=45, handoff=45)
+    card_line = (project / "roles" / "support-team.yaml").read_text("utf-8").splitlines().index("card:") + 1
+    result = rolebook("cards", "-o", str(tmp_path / "x.pdf"), "--back", cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    front, back = _overflows(result.stderr)  # one problem for each side
+    assert (front.face, back.face) == ("front", "back")
+    room = SIZES["a6"].body_height_mm
+    for problem in (front, back):
+        assert problem.line == card_line
+        assert problem.room == round(room)
+        assert abs(problem.content - room - problem.over) <= 1  # the overflow is content minus room
+    assert front.largest == "the checklist" and back.largest == "the handoff"
+    assert front.over > 1000 and back.over > 1000
+
+    # twice the long steps: the content grows by what the steps took the first time, that is by the
+    # first content less what the card held before (which fitted: more than nothing, no more than the room)
+    twice = copy_project(tmp_path / "twice")
+    _lengthen(twice, first_actions=90)
+    result = rolebook("cards", "-o", str(tmp_path / "y.pdf"), cwd=twice)
+    [front2] = _overflows(result.stderr)
+    assert front2.content > 3000  # taller than the page the check once measured on
+    grown = front2.content - front.content
+    assert front.content - room - 2 <= grown <= front.content + 2, (front, front2)
+
+    # measured independently: the card laid out on sheets of its size fills them all but the last
+    from generator.cardlayout import lay_out_one
+    from generator.project import load_playbook
+    from generator.render import RenderOptions, render_cards
+
+    html = render_cards(
+        load_playbook(twice), RenderOptions(), SIZES["a6"], back=False, role_ids=["support-team"]
+    )
+    sheets = lay_out_one(html["cards/support-team.html"], 1).pages
+    assert (sheets - 1) * room * 0.85 <= front2.content <= sheets * room + 1, (sheets, front2)
 
 
 def test_cards_are_the_same_bytes_every_time(project: Path, tmp_path: Path) -> None:

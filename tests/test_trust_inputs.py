@@ -1,0 +1,209 @@
+"""Template overrides run in Jinja's sandbox, and no file is read through a link that leaves the project."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .sitekit import copy_project, rolebook, snapshot, soup
+
+ESCAPES = {
+    "globals of a function": "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "a class's subclasses": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "a method's module": "{{ playbook.roles.items.__self__.__class__ }}",
+    "a filter's internals": "{{ (roles | list).pop() }}",
+    "the environment": "{{ self._TemplateReference__context.environment }}",
+    "a list changed in place": "{% set x = [1] %}{{ x.append(2) }}",
+}
+
+
+def _override_role_page(project: Path, body: str) -> None:
+    (project / "templates" / "pages").mkdir(parents=True, exist_ok=True)
+    (project / "templates" / "pages" / "role.md.j2").write_text(
+        '{% extends "!default/pages/role.md.j2" %}\n{% block title %}\n# Role\n\n'
+        + body
+        + "\n{% endblock %}\n",
+        "utf-8",
+    )
+
+
+def _fresh(tmp_path: Path) -> Path:
+    project = copy_project(tmp_path / "p")
+    for path in (project / "templates").iterdir():  # a project holds only its own overrides
+        if path.is_dir():
+            subprocess.run(["rm", "-rf", str(path)], check=True)
+    return project
+
+
+@pytest.mark.parametrize("attempt", list(ESCAPES))
+def test_a_template_that_reaches_for_internals_fails_with_a_located_error(
+    tmp_path: Path, attempt: str
+) -> None:
+    project = _fresh(tmp_path)
+    _override_role_page(project, ESCAPES[attempt])
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "templates/pages/role.md.j2:" in result.stderr
+    assert "not allowed in a template" in result.stderr or "undefined value" in result.stderr
+    assert not (project / "PWNED").exists() and not (project / "site").exists()
+
+
+def test_the_sandbox_leaves_a_template_only_rolebooks_filters_and_no_globals(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    _override_role_page(project, "{{ range(3) | list }}")
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1
+    assert "templates/pages/role.md.j2:" in result.stderr and "'range' is undefined" in result.stderr
+    _override_role_page(project, "{{ role.name | pprint }}")
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1 and "pprint" in result.stderr
+    _override_role_page(project, "{{ role.name | plain }} {{ role.summary | rich }} {{ role.name | upper }}")
+    assert rolebook("build", cwd=project).returncode == 0
+
+
+def test_an_override_cannot_place_a_value_as_markup(tmp_path: Path) -> None:
+    """Values are escaped in every template, Markdown pages included, and escaping cannot be turned off."""
+    project = _fresh(tmp_path)
+    role = project / "roles" / "support-team.yaml"
+    role.write_text(
+        re.sub(
+            r"(?m)^name: .*$", "name: 'Support\" onmouseover=\"alert(1)'", role.read_text("utf-8"), count=1
+        ),
+        "utf-8",
+    )
+    _override_role_page(project, '<span class="who" title="{{ role.name }}">{{ role.name }}</span>')
+    assert rolebook("build", cwd=project).returncode == 0
+    page = soup(project / "site" / "roles" / "support-team" / "index.html")
+    span = page.find("span", class_="who")
+    assert span is not None and span["title"] == 'Support" onmouseover="alert(1)'
+    assert not [a for e in page.find_all(True) for a in e.attrs if a.startswith("on")]
+    for trick in ("{% autoescape false %}{{ role.name }}{% endautoescape %}", "{{ role.name | safe }}"):
+        _override_role_page(project, trick)
+        result = rolebook("build", cwd=project)
+        assert result.returncode == 1, trick
+        assert "templates/pages/role.md.j2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_theme_partial_of_the_project_renders_in_the_sandbox(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    partials = project / "templates" / "theme" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "copyright.html").write_text(
+        "{{ config.__class__.__init__.__globals__['os'].popen('touch PWNED').read() }}", "utf-8"
+    )
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and not (project / "PWNED").exists()
+    (partials / "copyright.html").write_text('<div class="org-note">{{ config.site_name }}</div>', "utf-8")
+    assert rolebook("build", cwd=project).returncode == 0
+    assert 'class="org-note"' in (project / "site" / "index.html").read_text("utf-8")
+
+
+def test_diff_renders_a_revisions_templates_in_the_sandbox(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    subprocess.run([*git, "checkout", "-qb", "hostile"], cwd=project, check=True)
+    cards = project / "templates" / "cards"
+    cards.mkdir(parents=True)
+    (cards / "card.html.j2").write_text(
+        "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}", "utf-8"
+    )
+    role = project / "roles" / "support-team.yaml"
+    text = role.read_text("utf-8")
+    role.write_text(
+        re.sub(r"(?m)^summary: .*$", "summary: Keeps customers informed.", text, count=1), "utf-8"
+    )
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "hostile template"], cwd=project, check=True)
+    result = rolebook("diff", "main", "hostile", cwd=project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "templates/cards/card.html.j2:1: not allowed in a template" in result.stderr
+    assert not (project / "PWNED").exists()
+
+
+def _link(path: Path, target: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    os.symlink(target, path)
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A file outside the project that must never be read: valid role YAML, so reading it would publish it."""
+    path = tmp_path / "outside" / "secret.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "name: SECRET-NAME\nshort: SEC\nsummary: SECRET-SUMMARY.\nresponsibilities: [SECRET-DUTY.]\n"
+        "review: {owner: '@sec', last_reviewed: 2026-11-01}\n",
+        "utf-8",
+    )
+    return path
+
+
+LINKED = {
+    "a role file": "roles/secret-role.yaml",
+    "a settings file": "site_config/secret.yaml",
+    "a template": "templates/pages/role.md.j2",
+    "a theme partial": "templates/theme/partials/copyright.html",
+    "a page of docs/": "docs/secret.md",
+}
+
+
+@pytest.mark.parametrize("kind", list(LINKED))
+@pytest.mark.parametrize("command", ["validate", "build", "cards", "export"])
+def test_a_link_out_of_the_project_is_refused_with_its_file(
+    tmp_path: Path, secret: Path, kind: str, command: str
+) -> None:
+    project = _fresh(tmp_path)
+    rel = LINKED[kind]
+    _link(project / rel, secret)
+    args = {
+        "validate": ["validate"],
+        "build": ["build"],
+        "cards": ["cards", "-o", str(tmp_path / "cards.pdf")],
+        "export": ["export", "--format", "markdown", "-o", str(tmp_path / "exported")],
+    }[command]
+    before = snapshot(project)
+    result = rolebook(*args, cwd=project)
+    output = result.stdout + result.stderr
+    assert "SECRET" not in output
+    for made in (project / "site", tmp_path / "exported", tmp_path / "cards.pdf"):
+        if made.is_dir():
+            assert all(
+                "SECRET" not in p.read_text("utf-8", "replace") for p in made.rglob("*") if p.is_file()
+            )
+    assert result.returncode == 1, output
+    assert f"{rel}:1:1: error: leads outside the project" in output
+    assert "Traceback" not in output and "internal error" not in output
+    assert snapshot(project) == before
+
+
+def test_a_linked_folder_out_of_the_project_is_refused(tmp_path: Path, secret: Path) -> None:
+    project = _fresh(tmp_path)
+    subprocess.run(["rm", "-rf", str(project / "docs")], check=True)
+    _link(project / "docs", secret.parent)
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1 and "docs:1:1: error: leads outside the project" in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_links_that_stay_inside_the_project_keep_working(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    shared = project / "shared-pages"
+    shared.mkdir()
+    (shared / "on-call.md").write_text("# On call\n\nThe rota.\n", "utf-8")
+    _link(project / "docs" / "on-call.md", Path("../shared-pages/on-call.md"))
+    assert rolebook("validate", cwd=project).returncode == 0
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "The rota." in (project / "site" / "on-call" / "index.html").read_text("utf-8")
