@@ -16,6 +16,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import stat
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -57,6 +60,25 @@ def content_key(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def _came_with_the_sources(project: Path, folder: Path) -> bool:
+    """A cache folder that links lead elsewhere, or that git tracks, may hold anyone's results: not used.
+
+    A build publishes what the cache holds, so the cache must be this machine's own work, never a
+    file that arrived with a branch (``git add -f .cache``)."""
+    parts = [project / DEFAULT_CACHE.parts[0], folder, *(folder / kind for kind in KINDS)]
+    if any(part.is_symlink() for part in parts) or (folder.exists() and not folder.is_dir()):
+        return True
+    if not folder.is_dir():
+        return False
+    try:
+        tracked = subprocess.run(
+            ["git", "ls-files", "-z", "--", str(folder)], cwd=project, capture_output=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False  # no git: the folder is this machine's own
+    return tracked.returncode == 0 and bool(tracked.stdout)
+
+
 @dataclass
 class BuildCache:
     """Results by kind and content key in ``folder``/<kind>; a cache without a folder keeps nothing."""
@@ -70,7 +92,8 @@ class BuildCache:
         setting = os.environ.get(CACHE_ENV)
         if setting is not None:
             return cls(Path(setting) if setting.strip() else None)
-        return cls(project / DEFAULT_CACHE)
+        folder = project / DEFAULT_CACHE
+        return cls(None if _came_with_the_sources(project, folder) else folder)
 
     def _path(self, kind: str, key: str) -> Path | None:
         return self.folder / kind / f"{key}{KINDS[kind]}" if self.folder else None
@@ -80,7 +103,9 @@ class BuildCache:
         if path is None:
             return None
         try:
-            data = path.read_bytes()
+            handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # an entry is a file, never a link
+            with os.fdopen(handle, "rb") as entry:
+                data = entry.read()
         except OSError:
             return None
         self.used.setdefault(kind, set()).add(key)
@@ -93,8 +118,9 @@ class BuildCache:
         self.used.setdefault(kind, set()).add(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{key}.{os.getpid()}.part")
-            partial.write_bytes(data)
+            handle, partial = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=path.parent)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
             os.replace(partial, path)
         except OSError:
             return  # a read-only or full disk: the build goes on without the cache
@@ -109,12 +135,14 @@ class BuildCache:
             return  # an unreadable cache folder costs space, not the build
 
     def _prune(self, folder: Path, kind: str) -> None:
-        if not folder.is_dir():
+        if folder.is_symlink() or not folder.is_dir():
             return
         used, now = self.used.get(kind, set()), time.time()
         unused: list[tuple[float, Path]] = []
         for entry in folder.iterdir():
             try:
+                if not stat.S_ISREG(entry.lstat().st_mode):
+                    continue  # rolebook writes files only; anything else is left as it is, unfollowed
                 if entry.name.startswith("."):
                     if entry.stat().st_mtime < now - 3600:
                         entry.unlink()  # left by a build that was killed while writing

@@ -44,14 +44,19 @@ _IGNORABLE = (
 # Kept in free text for their typographic job (see above); in one-line values, only U+FE0E/U+FE0F.
 _TEXT_KEEPS = "\u00ad\u034f\u180b-\u180d\u180f\u200b-\u200d\u2060\ufe00-\ufe0f\U000e0100-\U000e01ef"
 _LINE_KEEPS = "\ufe0e\ufe0f"
+# Noncharacters (U+FDD0-FDEF and the last two of every plane) and lone surrogates: no text holds them,
+# and XML (the spreadsheet) cannot.
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)
+)
 _SEPARATORS = "\u2028\u2029"  # line and paragraph separators: a name, an id or a key is one line
 
 # Default-ignorable characters, bidi controls included: what a look-alike comparison drops.
 IGNORABLE = re.compile(f"[{_BIDI}{_IGNORABLE}]")
 _REFUSED: dict[Kind, re.Pattern[str]] = {
-    "text": re.compile(f"(?![\\n{_TEXT_KEEPS}])[{_CONTROL}{_BIDI}{_IGNORABLE}]"),
-    "line": re.compile(f"(?![\\n{_LINE_KEEPS}])[{_CONTROL}{_BIDI}{_IGNORABLE}{_SEPARATORS}]"),
-    "key": re.compile(f"[\\t{_CONTROL}{_BIDI}{_IGNORABLE}{_SEPARATORS}]"),
+    "text": re.compile(f"(?![\\n{_TEXT_KEEPS}])[{_CONTROL}{_BIDI}{_IGNORABLE}{_NONCHARACTERS}]"),
+    "line": re.compile(f"(?![\\n{_LINE_KEEPS}])[{_CONTROL}{_BIDI}{_IGNORABLE}{_SEPARATORS}{_NONCHARACTERS}]"),
+    "key": re.compile(f"[\\t{_CONTROL}{_BIDI}{_IGNORABLE}{_SEPARATORS}{_NONCHARACTERS}]"),
 }
 
 # Controls have no Unicode name; these are their formal aliases (NameAliases.txt).
@@ -84,6 +89,10 @@ def describe(char: str) -> str:
         name = "DELETE"
     elif 0x80 <= code <= 0x9F:
         name = _C1[code - 0x80]
+    elif 0xD800 <= code <= 0xDFFF:
+        name = "(a lone surrogate)"
+    elif re.fullmatch(f"[{_NONCHARACTERS}]", char):
+        name = "(a noncharacter)"
     else:
         name = unicodedata.name(char, "(unassigned)")
     return f"U+{code:04X} {name}"
@@ -116,6 +125,9 @@ def refused(text: str, kind: Kind) -> tuple[int, str] | None:
     if re.fullmatch(f"[{_CONTROL}]", char):
         where = "in a key" if kind == "key" else "in text"
         why = "a control character: a terminal or spreadsheet acts on it instead of showing it"
+    elif re.fullmatch(f"[{_NONCHARACTERS}]", char):
+        where = "in a key" if kind == "key" else "in text"
+        why = "a noncharacter or a lone surrogate, which no text holds"
     elif char in _SEPARATORS:
         where = "in a key" if kind == "key" else "in names, ids and other one-line values"
         why = "it breaks the line, and a name is one line"

@@ -108,7 +108,7 @@ def build(project: Path, site_dir: Path | None, strict: bool) -> None:
     restore_site(project, site_dir)  # a site that a killed build moved aside is back before anything else
     playbook = _validated(project, strict)
     target = build_site(project, site_dir, playbook)
-    click.echo(f"built the playbook site in {target}", err=True)
+    click.echo(terminal_safe(f"built the playbook site in {target}"), err=True)
 
 
 @cli.command()
@@ -148,7 +148,7 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
     ) as bar:
         result, summary = print_cards(project, playbook, request, progress=lambda _: bar.update(1))
     write_atomically(output, result.combined)
-    click.echo(f"wrote {summary} to {output}", err=True)
+    click.echo(terminal_safe(f"wrote {summary} to {output}"), err=True)
 
 
 @cli.command()
@@ -205,13 +205,16 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
 
         count = export_markdown(project, playbook, target, site_settings(project).site_url)
         click.echo(
-            f"wrote a MkDocs project of {count} files to {target}; build it with: mkdocs build", err=True
+            terminal_safe(
+                f"wrote a MkDocs project of {count} files to {target}; build it with: mkdocs build"
+            ),
+            err=True,
         )
         return
     data = {"csv": lambda: raci_csv(playbook).encode(), "json": lambda: playbook_json(playbook).encode()}
     content = raci_xlsx(playbook) if fmt == "xlsx" else data[fmt]()
     write_atomically(target, content)
-    click.echo(f"wrote {target}", err=True)
+    click.echo(terminal_safe(f"wrote {target}"), err=True)
 
 
 @cli.command()
@@ -225,8 +228,10 @@ def init(directory: Path, organization: str) -> None:
 
     written = init_project(directory, organization)
     click.echo(
-        f"created {len(written)} files in {directory}; set site_url and repo_url in {directory / 'mkdocs.yml'}, "
-        f"then: cd {directory} && rolebook build",
+        terminal_safe(
+            f"created {len(written)} files in {directory}; set site_url and repo_url in "
+            f"{directory / 'mkdocs.yml'}, then: cd {directory} && rolebook build"
+        ),
         err=True,
     )
 

@@ -163,13 +163,18 @@ def raci_xlsx(playbook: Playbook) -> bytes:
     put(legend, len(LETTER_NAMES) + 3, 1, f"{config.title}, version {config.version}, {config.published}")
     legend.column_dimensions["B"].width = 14
     legend.column_dimensions["C"].width = 50
-    stamp = dt.datetime.combine(config.published, dt.time())
+    # the files are dated by the publication date; a ZIP date runs from 1980 to 2107, so a date outside
+    # that range is dated at its nearest end (the legend above keeps the real one)
+    stamp = min(max(dt.datetime.combine(config.published, dt.time()), _ZIP_FIRST), _ZIP_LAST)
     book.properties.creator = "rolebook"
     book.properties.created = stamp
     book.properties.modified = stamp
     raw = io.BytesIO()
     book.save(raw)
     return _fixed_zip_times(raw.getvalue(), stamp)
+
+
+_ZIP_FIRST, _ZIP_LAST = dt.datetime(1980, 1, 1), dt.datetime(2107, 12, 31)
 
 
 def _fixed_zip_times(data: bytes, stamp: dt.datetime) -> bytes:

@@ -8,18 +8,34 @@ before a byte of it is read; links between files of the project keep working.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-LEAVES = "leads outside the project (a link?); rolebook reads no file out of the project"
+LEAVES = (
+    "leads outside the project, into a hidden folder of it or round a loop (a link?); "
+    "rolebook reads no file out of the project"
+)
 
 
 def inside(path: Path | str, root: Path | str) -> bool:
-    """Whether ``path``, with every link in it followed, stays within ``root`` (links followed too)."""
+    """Whether ``path``, with every link in it followed, stays within ``root`` (links followed too) and
+    out of its hidden folders (``.git``, ``.cache``): a link to ``.git/config`` would publish it."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # links that lead round to themselves
+            return False
     real = os.path.realpath(path)
     top = os.path.realpath(root)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+    if real == top:
+        return True
+    if not real.startswith(top.rstrip(os.sep) + os.sep):
+        return False
+    if real == os.path.abspath(path):  # no link on the way: the path itself is the project's
+        return True
+    return not any(part.startswith(".") for part in Path(real).relative_to(top).parts)
 
 
 def outside_files(folder: Path, root: Path) -> Iterator[Path]:

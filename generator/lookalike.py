@@ -64,6 +64,16 @@ def skeleton(text: str) -> str:
     return unicodedata.normalize("NFD", decomposed.translate(prototypes()))
 
 
+# Characters that show as blank space without being white space, and marks that only strike through or
+# underline the letter before them: a reader sees the same name without them.
+_BLANKS = {0x2800: " ", 0x3164: " ", 0xFFA0: " ", 0x115F: " ", 0x1160: " "}
+_FAINT_MARKS = re.compile("[\u0331-\u0338\u20d2-\u20d3\u20e5-\u20e6\u20ea]")
+
+
+def _seen(text: str) -> str:
+    return " ".join(_FAINT_MARKS.sub("", text.translate(_BLANKS)).split())
+
+
 def lookalike_keys(name: str) -> tuple[str, str]:
     """Two keys; two names a reader could take for each other share at least one. The first ignores
     case ("Incident" and "incident"); the second maps to the skeleton before folding case, so "I" and
@@ -71,7 +81,7 @@ def lookalike_keys(name: str) -> tuple[str, str]:
     base = unicodedata.normalize("NFKC", name)
     caseless = skeleton(base.casefold())
     cased = skeleton(skeleton(base).casefold())
-    return " ".join(caseless.split()), " ".join(cased.split())
+    return _seen(caseless), _seen(cased)
 
 
 def lookalike_groups(names: list[str]) -> list[list[int]]:

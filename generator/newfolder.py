@@ -32,7 +32,10 @@ def not_empty(target: Path) -> RolebookError:
 
 
 def check_target(target: Path) -> Path:
-    """The target with links followed; refused unless it is a new or an empty folder."""
+    """The target with links followed; refused unless it is a new or an empty folder. A link that
+    leads nowhere is refused: following it would make folders wherever it points."""
+    if target.is_symlink() and not target.exists():
+        raise RolebookError(f"{target}: a link to a folder that does not exist; name a real folder")
     try:
         real = target.resolve()
         if real.exists() and (not real.is_dir() or any(real.iterdir())):

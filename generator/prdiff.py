@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -146,24 +147,46 @@ def as_json(report: Report) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]{}()<>#+!|~])")
+
+
+def _md(text: str) -> str:
+    """Playbook text as Markdown that shows it as written: no link, emphasis, heading or HTML of its own,
+    and no @mention (a zero-width space after '@', as the pull-request comment would otherwise notify)."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", text.replace("&", "&amp;")).replace("@", "@&#8203;")
+
+
+def _code(text: str) -> str:
+    """``text`` as a code span, whatever backticks it holds."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _fenced(lines: list[str]) -> list[str]:
+    fence = "`" * max([3, *(len(run) + 1 for line in lines for run in re.findall(r"`+", line))])
+    return [f"{fence}text", *lines, fence]
+
+
 def as_markdown(report: Report) -> str:
-    out = [f"## Playbook changes: `{report.base}` → `{report.head}`", ""]
+    """The report as Markdown for a pull-request comment; every value from the playbook is escaped."""
+    out = [f"## Playbook changes: {_code(report.base)} → {_code(report.head)}", ""]
     for label, problems in report.problems.items():
-        out += [f"### :x: `{label}` is invalid", "", "```text", *problems, "```", ""]
+        out += [f"### :x: {_code(label)} is invalid", "", *_fenced(problems), ""]
     if report.problems and (not report.roles and not report.activities):
         return "\n".join(out).rstrip() + "\n"
     if report.empty:
         out.append("No change to roles, activities or cards.")
     if report.added:
-        out += ["**Roles added:** " + ", ".join(report.added), ""]
+        out += ["**Roles added:** " + ", ".join(_md(name) for name in report.added), ""]
     if report.removed:
-        out += ["**Roles removed:** " + ", ".join(report.removed), ""]
+        out += ["**Roles removed:** " + ", ".join(_md(name) for name in report.removed), ""]
     for rename in report.renamed:
-        out += [f"**Role renamed:** {rename['from']} → {rename['to']}", ""]
+        out += [f"**Role renamed:** {_md(rename['from'])} → {_md(rename['to'])}", ""]
     for role in report.roles:
-        out += [f"### {role['name']}", "", *[f"- {line}" for line in role["changes"]], ""]
+        out += [f"### {_md(role['name'])}", "", *[f"- {_md(line)}" for line in role["changes"]], ""]
     if report.activities:
-        out += ["### RACI", "", *[f"- {line}" for line in report.activities], ""]
+        out += ["### RACI", "", *[f"- {_md(line)}" for line in report.activities], ""]
     if report.cards:
-        out += ["### Quick cards", "", *[f"- :warning: {line}" for line in report.cards], ""]
+        out += ["### Quick cards", "", *[f"- :warning: {_md(line)}" for line in report.cards], ""]
     return "\n".join(out).rstrip() + "\n"

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
@@ -24,7 +23,7 @@ from .exports import DOWNLOADS
 from .links import LEAVES, inside
 from .playbook import LETTER_NAMES, Playbook
 from .rolemap import KINDS, layout
-from .sandbox import ProjectLoader, TemplateEnvironment
+from .sandbox import ProjectLoader, TemplateEnvironment, template_problem
 from .urls import relative_url
 
 ROLE_PAGE_DIR = "roles"
@@ -252,49 +251,10 @@ def render_cards(
 
 
 def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str:
-    projects = [Path(folder).resolve().parent for folder in env.searched[:-1]]
     try:
         return env.get_template(name).render(context)
-    except jinja2.TemplateNotFound as exc:
-        searched = ", ".join(env.searched)
-        raise TemplateProblem(f"template {exc.name!r} not found; searched: {searched}") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(
-            f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
-        ) from None
-    except SecurityError as exc:
-        raise TemplateProblem(
-            f"{_where(exc, name, projects)}: not allowed in a template: {exc}; templates read the playbook's values "
-            "and call rolebook's filters, nothing else"
-        ) from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateProblem(
-            f"{_where(exc, name, projects)}: undefined value in template: {exc.message}"
-        ) from None
     except TemplateProblem:
         raise
-    except Exception as exc:  # a template may call anything; report where it failed
-        raise TemplateProblem(
-            f"{_where(exc, name, projects)}: error while rendering: {type(exc).__name__}: {exc}"
-        ) from None
-
-
-def _where(exc: BaseException, name: str, projects: list[Path]) -> str:
-    """The template file and line where ``exc`` was raised, from its traceback; a project's template is
-    named from its project folder (``templates/pages/role.md.j2:3``)."""
-    tb = exc.__traceback__
-    location = name
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2") or filename.endswith((".md", ".css", ".svg", ".html")):
-            shown = next(
-                (
-                    Path(filename).relative_to(p).as_posix()
-                    for p in projects
-                    if Path(filename).is_relative_to(p)
-                ),
-                filename,
-            )
-            location = f"{shown}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return location
+    except Exception as exc:  # a template may fail in many ways; each is reported where it happened
+        projects = [Path(folder).resolve().parent for folder in env.searched[:-1]]
+        raise template_problem(exc, projects, env.searched, name) from None

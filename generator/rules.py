@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
+from .links import inside
 from .lookalike import first_difference, lookalike_groups, oddness
 from .model import Activity, ActivityFile, Phase, Role, SiteConfig
 from .model import Severity as SeverityLevel
@@ -298,10 +299,11 @@ def _check_config_refs(ctx: RuleContext) -> set[str] | None:
         target = ctx.project / rel
         if not target.is_file():
             ctx.add_config(path, f"no file '{rel}' in the project")
-        elif not target.resolve().is_relative_to(ctx.project.resolve()):
+        elif not inside(target, ctx.project):
             ctx.add_config(
                 path,
-                f"'{rel}' leads outside the project (a link?); the site takes files from the project only",
+                f"'{rel}' leads outside the project or into a hidden folder of it (a link?); "
+                "the site takes files from the project only",
             )
     return {p.id for p in config.phases}
 

@@ -9,13 +9,19 @@ dict, or read a file through a link out of the project.
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 import re
+import types
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from .errors import TemplateProblem
 from .links import LEAVES, inside
@@ -51,8 +57,65 @@ SAFE_FILTERS = (
 
 _NO_ESCAPE = re.compile(r"\{%[-+]?\s*autoescape\b")
 
+# Values whose own methods a template may call (str.split, dict.get, date.isoformat, ...); the immutable
+# sandbox already refuses the methods that change a list, dict or set.
+_VALUE_TYPES = (str, bytes, int, float, bool, list, tuple, dict, set, frozenset, dt.date, dt.time, Markup)
+_JINJA_RUNTIME = (jinja2.runtime.Macro, jinja2.runtime.BlockReference, jinja2.runtime.LoopContext)
 
-class TemplateEnvironment(ImmutableSandboxedEnvironment):
+
+def _rolebook_defines(cls: type, attr: str) -> bool:
+    """Whether the class in ``cls``'s hierarchy that defines ``attr`` is one of rolebook's own."""
+    for klass in cls.__mro__:
+        if attr in vars(klass):
+            return klass.__module__.startswith(_OWN)
+    return False
+
+
+_OWN = __name__.rpartition(".")[0] + "."  # "generator."
+
+
+def _reaches_out(value: Any) -> bool:
+    """A class, a module or a class method: a way from a value to code that makes or loads things."""
+    if isinstance(value, type | types.ModuleType):
+        return True
+    return inspect.ismethod(value) and isinstance(value.__self__, type)
+
+
+class _Guarded(ImmutableSandboxedEnvironment):
+    """The sandbox, narrowed to what templates need: the data of the values they are given, their plain
+    methods, and the template's own macros. pydantic's methods (``parse_raw`` unpickles, ``parse_file``
+    reads files), classes, modules and class methods are out of reach."""
+
+    theme = False  # a theme template reads MkDocs' objects, and nothing of rolebook's
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value) or _reaches_out(value):
+            return False
+        if isinstance(obj, BaseModel):
+            return not self.theme and (attr in type(obj).model_fields or _rolebook_defines(type(obj), attr))
+        return not (self.theme and type(obj).__module__.startswith(_OWN))
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if any(obj is g for g in self.globals.values()):  # namespace(), gettext, what rolebook provides
+            return True
+        if not super().is_safe_callable(obj) or _reaches_out(obj):
+            return False
+        if isinstance(obj, _JINJA_RUNTIME):
+            return True
+        owner = getattr(obj, "__self__", None)
+        if inspect.isbuiltin(obj) or inspect.ismethod(obj):
+            if isinstance(owner, _VALUE_TYPES):
+                return True
+            return (
+                not self.theme
+                and type(owner).__module__.startswith(_OWN)
+                and not isinstance(owner, BaseModel)
+            )
+        # plain functions rolebook hands to its templates (role_page, href, md, card_pdf)
+        return not self.theme and inspect.isfunction(obj) and obj.__module__.startswith(_OWN)
+
+
+class TemplateEnvironment(_Guarded):
     """Jinja's immutable sandbox: a template reads the values it is given, calls no Python internals,
     changes no list or dict, and sees only the filters and globals rolebook provides."""
 
@@ -60,14 +123,9 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         super().__init__(
             loader=loader,
             undefined=jinja2.StrictUndefined,
-            # every value is escaped for HTML, in Markdown pages too (they hold HTML blocks and attributes);
-            # the filters plain, rich and rich_block return text already made safe
-            autoescape=jinja2.select_autoescape(
-                enabled_extensions=(),
-                disabled_extensions=("css", "css.j2"),
-                default_for_string=True,
-                default=True,
-            ),
+            # every value is escaped for HTML in every template, Markdown pages too (they hold HTML blocks
+            # and attributes); the filters plain, rich and rich_block return text already made safe
+            autoescape=True,
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -97,12 +155,16 @@ def _text_of(value: Any) -> Markup:
     return Markup.escape(Markup(str(value)).striptags())
 
 
+class ThemeEnvironment(_Guarded):
+    theme = True
+
+
 def sandboxed_theme(env: jinja2.Environment) -> jinja2.Environment:
     """The theme environment MkDocs made, as an immutable sandbox with the same loader, filters,
     tests, globals (translations included) and extensions."""
-    if isinstance(env, ImmutableSandboxedEnvironment):
+    if isinstance(env, ThemeEnvironment):
         return env
-    safe = ImmutableSandboxedEnvironment(
+    safe = ThemeEnvironment(
         loader=env.loader, auto_reload=env.auto_reload, autoescape=env.autoescape, undefined=env.undefined
     )
     for extension in env.extensions.values():
@@ -115,3 +177,45 @@ def sandboxed_theme(env: jinja2.Environment) -> jinja2.Environment:
     safe.globals.update(env.globals)
     safe.policies.update(env.policies)
     return safe
+
+
+_TEMPLATE_FILES = (".j2", ".md", ".css", ".svg", ".html")
+
+
+def _shown(filename: str, projects: list[Path]) -> str:
+    """A project's template named from its project folder (``templates/pages/role.md.j2``)."""
+    path = Path(filename)
+    return next((path.relative_to(p).as_posix() for p in projects if path.is_relative_to(p)), filename)
+
+
+def template_location(exc: BaseException, projects: list[Path]) -> str | None:
+    """The template file and line where ``exc`` was raised (the innermost template in its traceback)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{_shown(exc.filename or exc.name or '?', projects)}:{exc.lineno}"
+    tb, location = exc.__traceback__, None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(_TEMPLATE_FILES):
+            location = f"{_shown(filename, projects)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return location
+
+
+def template_problem(
+    exc: BaseException, projects: list[Path], searched: list[str], name: str | None = None
+) -> TemplateProblem:
+    """What went wrong in a template, said at the template's file and line."""
+    where = template_location(exc, projects) or name or "a template"
+    said = str(exc) if len(str(exc)) <= 300 else str(exc)[:300] + "..."
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateProblem(f"template {exc.name!r} not found; searched: {', '.join(searched)}")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateProblem(f"{where}: template syntax error: {exc.message}")
+    if isinstance(exc, SecurityError):
+        return TemplateProblem(
+            f"{where}: not allowed in a template: {said}; templates read the values they are given "
+            "and call the filters they are given, nothing else"
+        )
+    if isinstance(exc, jinja2.UndefinedError):
+        return TemplateProblem(f"{where}: undefined value in template: {exc.message}")
+    return TemplateProblem(f"{where}: error while rendering: {type(exc).__name__}: {said}")

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import yaml
 
 from . import siteswap
@@ -22,6 +23,7 @@ from .errors import Preformatted, RolebookError
 from .files import check_output_folder
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
+from .sandbox import template_location, template_problem
 
 
 def _quiet_material() -> None:
@@ -137,9 +139,11 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
         plugin.hand_over(project, playbook)
     cfg_path = config_file(project)
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
+    theme_dirs: list[str] = []  # where a missing theme template was looked for
     with _mkdocs_logging() as collected:
         try:
             config = load_config(str(cfg_path), strict=True, **overrides)  # MkDocs checks site_dir too
+            theme_dirs = config.theme.dirs  # the plugin adds its folders to this list
             if "rolebook" not in config.plugins:
                 raise RolebookError(
                     f"{cfg_path}: the rolebook plugin is not enabled; add '- rolebook' under plugins:"
@@ -164,8 +168,16 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
             raise Preformatted(
                 "\n".join(filter(None, [details, message, "the site was not changed"]))
             ) from None
-        except OSError as exc:
-            raise RolebookError(f"{exc.filename or project}: cannot build the site: {exc.strerror}") from None
+        except RolebookError:
+            raise
+        except Exception as exc:
+            # a theme template (Material's, or a partial of the project's) that failed: said where
+            if isinstance(exc, jinja2.TemplateError) or template_location(exc, [project.resolve()]):
+                raise template_problem(exc, [project.resolve()], theme_dirs) from None
+            if isinstance(exc, OSError):
+                where = exc.filename or project
+                raise RolebookError(f"{where}: cannot build the site: {exc.strerror or exc}") from None
+            raise
     return target
 
 

@@ -9,7 +9,8 @@ A build works in folders beside the target ``T`` (site/ by default) whose names 
 
 One build at a time works beside a target: it holds a lock on the parent folder. Before anything
 else, the next build puts a ``.T-old-*`` back where ``T`` is missing (a build stopped between the two
-renames) and deletes every other work folder: the builds that made them are no longer running.
+renames; the journal ``.T-swap`` names that folder by device and inode, so nothing else is ever put
+back) and deletes every other work folder: the builds that made them are no longer running.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .files import SITE_MARKER, shared_mode
+from .files import SITE_MARKER, shared_mode, write_atomically
 
 KINDS = ("building", "new", "old", "trash")
 STOP_AT = "ROLEBOOK_TEST_STOP_AT"  # for the tests: the process kills itself at the stop point so named
@@ -88,6 +89,29 @@ def _work_folders(target: Path) -> dict[str, list[Path]]:
     return found
 
 
+def _journal(target: Path) -> Path:
+    return target.with_name(f".{target.name}-swap")
+
+
+def _write_journal(target: Path, old: Path) -> None:
+    """Before the old site moves aside: which folder it will be, and which folder it is (device and inode,
+    which a rename keeps). Only a folder that matches goes back, so no folder that arrived some other
+    way (a ``.site-old-*`` committed to a branch) ever becomes the site."""
+    info = target.lstat()
+    write_atomically(_journal(target), f"{old.name} {info.st_dev} {info.st_ino}\n".encode())
+
+
+def _journalled(target: Path) -> Path | None:
+    """The old site the journal names, if it is still the very folder that was moved aside."""
+    try:
+        name, dev, ino = _journal(target).read_text("utf-8").split()
+        info = target.with_name(name).lstat()
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    same = (str(info.st_dev), str(info.st_ino)) == (dev, ino)
+    return target.with_name(name) if same and name.startswith(f".{target.name}-old-") else None
+
+
 def _renamed(folder: Path, kind: str, target: Path) -> Path:
     """``folder``'s name with its kind changed, keeping its random part: ``.T-old-x`` -> ``.T-trash-x``."""
     return folder.with_name(f".{target.name}-{kind}-{folder.name.rsplit('-', 1)[1]}")
@@ -108,12 +132,11 @@ def recover(target: Path) -> None:
     """Undo what stopped builds left beside ``target``: if ``target`` is missing, the old site moved
     aside goes back; every other work folder is deleted. Call it holding the lock."""
     found = _work_folders(target)
-    if not os.path.lexists(target):
-        complete = [old for old in found["old"] if (old / SITE_MARKER).is_file()]
-        if complete:  # one at most, as builds take turns; the newest if a crash left more
-            latest = max(complete, key=lambda old: (old / SITE_MARKER).stat().st_mtime)
-            os.rename(latest, target)
-            found["old"].remove(latest)
+    moved = _journalled(target)
+    if not os.path.lexists(target) and moved in found["old"] and (moved / SITE_MARKER).is_file():
+        os.rename(moved, target)
+        found["old"].remove(moved)
+    _journal(target).unlink(missing_ok=True)
     for kind in KINDS:
         for folder in found[kind]:
             _delete(folder, target)
@@ -137,6 +160,7 @@ def put_in_place(staging: Path, target: Path) -> None:
     try:
         if os.path.lexists(target):
             old = _renamed(staging, "old", target)
+            _write_journal(target, old)
             os.rename(target, old)
             stop_point("old-moved-aside")
         os.rename(new, target)
@@ -147,6 +171,7 @@ def put_in_place(staging: Path, target: Path) -> None:
             _delete(new, target)
         raise
     stop_point("new-moved-in")
+    _journal(target).unlink(missing_ok=True)
     if old is not None:
         trash = _renamed(old, "trash", target)
         os.rename(old, trash)

@@ -68,6 +68,10 @@ CASES = [
      f"U+0007 ALERT is not allowed in text ({CONTROL_WHY})"),
     (CFG, "title:", r'title: "Roles \u2066inside"', 8,
      f"U+2066 LEFT-TO-RIGHT ISOLATE is not allowed in text ({BIDI_WHY})"),
+    (SUP, "name: Support Team", r'name: "Support Team\uffff"', 7,
+     "U+FFFF (a noncharacter) is not allowed in text (a noncharacter or a lone surrogate, which no text holds)"),
+    (SUP, "summary: Supports", r'summary: "Half \ud800 a pair."', 18,  # the parser's own refusal
+     "found invalid Unicode character escape code"),
     (SUP, "name: Support Team", r'name: "Support\u2028Team"', 7,
      f"U+2028 LINE SEPARATOR is not allowed {IN_NAMES} (it breaks the line, and a name is one line)"),
 ]  # fmt: skip
@@ -192,6 +196,8 @@ LOOKALIKES = [
         "character 1 is U+FF33 FULLWIDTH LATIN CAPITAL LETTER S",
     ),
     ("Support Tearn", "character 12 is U+0072 LATIN SMALL LETTER R"),
+    ("Support\u2800Team", "character 8 is U+2800 BRAILLE PATTERN BLANK"),
+    ("Support Team\u0336", "character 13 is U+0336 COMBINING LONG STROKE OVERLAY"),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 import time
@@ -206,3 +207,16 @@ def test_exports_never_write_over_the_sources(project: Path, tmp_path: Path) -> 
     assert (project / "site_config" / "playbook.yaml").read_bytes() == before
     stdout = rolebook("export", "--format", "csv", "-o", "-", cwd=project)
     assert stdout.returncode == 0 and stdout.stdout.startswith("activity,phase,")
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "1979-12-31", "2108-01-01", "9999-12-31"])
+def test_a_publication_date_outside_zip_dates_still_exports(tmp_path: Path, published: str) -> None:
+    """ZIP dates run from 1980 to 2107; the spreadsheet of a playbook dated outside them is still written."""
+    project = copy_project(tmp_path / "p")
+    settings = project / "site_config" / "playbook.yaml"
+    settings.write_text(
+        re.sub(r"(?m)^published: .*$", f"published: {published}", settings.read_text("utf-8"))
+    )
+    result = rolebook("export", "--format", "xlsx", "-o", str(tmp_path / "raci.xlsx"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert load_workbook(tmp_path / "raci.xlsx").sheetnames

@@ -113,8 +113,8 @@ def test_a_branding_file_that_leads_outside_the_project_is_refused(tmp_path: Pat
     settings.write_text(text, "utf-8")
     n = len(text.splitlines())
     assert validate(project).stdout.splitlines() == [
-        f"site_config/playbook.yaml:{n}:9: error: 'assets/logo.svg' leads outside the project (a link?); "
-        "the site takes files from the project only",
+        f"site_config/playbook.yaml:{n}:9: error: 'assets/logo.svg' leads outside the project or into a "
+        "hidden folder of it (a link?); the site takes files from the project only",
     ]
     assert rolebook("build", cwd=project).returncode == 1
     assert not (project / "site").exists()

@@ -310,3 +310,21 @@ def test_a_killed_init_is_cleaned_up_by_the_next(tmp_path: Path, checkout: Path)
     assert not stale.exists()
     gitignore = (checkout / "scaffold" / "gitignore").read_text("utf-8")
     assert (tmp_path / "p" / ".gitignore").read_text("utf-8") == gitignore
+
+
+def test_a_link_to_nowhere_is_not_followed(tmp_path: Path) -> None:
+    """``init`` into a dangling link would make folders wherever it points: refused, nothing made."""
+    elsewhere = tmp_path / "elsewhere" / "deep"
+    os.symlink(elsewhere, tmp_path / "p")
+    result = rolebook("init", "p", "--organization", "Acme", cwd=tmp_path)
+    no_traceback(result)
+    assert result.returncode == 1 and "a link to a folder that does not exist" in result.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_what_init_prints_carries_no_escape_sequence(tmp_path: Path) -> None:
+    result = rolebook("init", b"x\x1b]0;owned\x07", "--organization", "Acme", cwd=tmp_path)
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout
+    assert "created" in result.stderr

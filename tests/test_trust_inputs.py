@@ -18,6 +18,13 @@ ESCAPES = {
     "a filter's internals": "{{ (roles | list).pop() }}",
     "the environment": "{{ self._TemplateReference__context.environment }}",
     "a list changed in place": "{% set x = [1] %}{{ x.append(2) }}",
+    "pydantic's unpickling": (
+        "{{ role.review.parse_raw(\"c__builtin__\\neval\\n(S'1'\\ntR.\", proto='pickle', allow_pickle=True) }}"
+    ),
+    "pydantic's file reading": "{{ site.parse_file('/etc/hostname') }}",
+    "a class method": "{{ site.model_validate({}) }}",
+    "a model's class": "{{ role.review.model_construct() }}",
+    "a date's class": "{{ site.published.fromisoformat('2020-01-01') }}",
 }
 
 
@@ -87,6 +94,46 @@ def test_an_override_cannot_place_a_value_as_markup(tmp_path: Path) -> None:
         result = rolebook("build", cwd=project)
         assert result.returncode == 1, trick
         assert "templates/pages/role.md.j2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_included_stylesheet_template_escapes_too(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "raw.css.j2").write_text('<i title="{{ role.name }}">x</i>', "utf-8")
+    role = project / "roles" / "support-team.yaml"
+    role.write_text(
+        re.sub(r"(?m)^name: .*$", "name: 'a\" onclick=\"alert(1)'", role.read_text("utf-8"), count=1)
+    )
+    _override_role_page(project, '{% include "pages/raw.css.j2" %}')
+    assert rolebook("build", cwd=project).returncode == 0
+    page = soup(project / "site" / "roles" / "support-team" / "index.html")
+    assert not [a for e in page.find_all(True) for a in e.attrs if a.startswith("on")]
+
+
+THEME_ESCAPES = {
+    "a file read through MkDocs": (
+        '{% if page %}{{ page.file.generated(config, "x.txt", abs_src_path="/etc/hostname").content_string }}'
+        "{% endif %}"
+    ),
+    "an unsandboxed environment": "{{ config.theme.get_env().from_string('{{ 7*7 }}').render() }}",
+    "rolebook's raw values": '{{ config.plugins["rolebook"].playbook.config.title }}',
+    "the configuration changed": "{{ config.load_dict({}) }}",
+    "a missing value": "{{ nosuch.x }}",
+    "a failing expression": "{{ 1 / 0 }}",
+}
+
+
+@pytest.mark.parametrize("attempt", list(THEME_ESCAPES))
+def test_a_theme_partial_cannot_reach_out_and_fails_where_it_stands(tmp_path: Path, attempt: str) -> None:
+    project = _fresh(tmp_path)
+    partials = project / "templates" / "theme" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "copyright.html").write_text(THEME_ESCAPES[attempt], "utf-8")
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: templates/theme/partials/copyright.html:1: "), result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert not (project / "site").exists()
 
 
 def test_a_theme_partial_of_the_project_renders_in_the_sandbox(tmp_path: Path) -> None:
@@ -197,6 +244,18 @@ def test_a_linked_folder_out_of_the_project_is_refused(tmp_path: Path, secret: P
     assert not (project / "site").exists()
 
 
+def test_a_link_into_a_hidden_folder_of_the_project_is_refused(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    (project / ".git").mkdir()
+    (project / ".git" / "config").write_text("[remote]\n  url = https://token@example.org/\n", "utf-8")
+    _link(project / "docs" / "gitconfig.txt", Path("../.git/config"))
+    result = rolebook("build", cwd=project)
+    assert (
+        result.returncode == 1 and "docs/gitconfig.txt:1:1: error: leads outside the project" in result.stderr
+    )
+    assert not (project / "site").exists() and "token" not in result.stderr
+
+
 def test_links_that_stay_inside_the_project_keep_working(tmp_path: Path) -> None:
     project = _fresh(tmp_path)
     shared = project / "shared-pages"
@@ -207,3 +266,35 @@ def test_links_that_stay_inside_the_project_keep_working(tmp_path: Path) -> None
     result = rolebook("build", cwd=project)
     assert result.returncode == 0, result.stderr
     assert "The rota." in (project / "site" / "on-call" / "index.html").read_text("utf-8")
+
+
+def test_links_round_a_loop_are_refused_with_their_files(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    os.symlink("a", project / "docs" / "b")
+    os.symlink("b", project / "docs" / "a")
+    os.symlink("loop.yaml", project / "roles" / "loop.yaml")
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for rel in ("docs/a", "docs/b", "roles/loop.yaml"):
+        assert f"{rel}:1:1: error: leads outside the project, into a hidden folder of it or round a loop" in (
+            result.stderr
+        )
+
+
+def test_the_diff_report_shows_playbook_text_as_written(tmp_path: Path) -> None:
+    """The report becomes a pull-request comment: a name cannot add a link, a heading or an @mention there."""
+    project = _fresh(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=project, check=True)
+    role = project / "roles" / "support-team.yaml"
+    name = "Support [Team](https://evil.example/login) @acme/security **now**"
+    role.write_text(re.sub(r"(?m)^name: .*$", f"name: '{name}'", role.read_text("utf-8"), count=1), "utf-8")
+    result = rolebook("diff", "main", "--no-cards", cwd=project)
+    assert result.returncode == 0, result.stderr
+    report = result.stdout
+    assert (
+        "Support \\[Team\\]\\(https://evil.example/login\\) @&#8203;acme/security \\*\\*now\\*\\*" in report
+    )
+    assert "](" not in report and "@acme" not in report and "**now**" not in report
