@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import segno
-from markupsafe import Markup
+
+from .text import SafeText
 
 if TYPE_CHECKING:  # workers import this module to draw QR codes, and need no model
     from .playbook import Playbook
@@ -124,5 +125,5 @@ def card_context(
         else role.responsibilities,
         "contact": playbook.config.contacts.get(role_id),
         "url": url,
-        "qr": Markup(qr_mark(url) if qr_later else qr_svg(url)) if url else None,
+        "qr": SafeText(qr_mark(url) if qr_later else qr_svg(url)) if url else None,
     }

@@ -34,8 +34,8 @@ from .pagecache import PageCache
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import CSS_PATH, RenderOptions, nav_with_own_pages, page_sources, render_site, site_nav
-from .sandbox import sandboxed_theme
 from .site import settings_in
+from .themesandbox import sandboxed_theme
 
 log = logging.getLogger("mkdocs.plugins.rolebook")
 BRAND_DIR = "assets/brand"
@@ -207,7 +207,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
 
     @event_priority(-100)  # last: the theme's templates, whoever added them, render in the sandbox
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
-        return sandboxed_theme(env)
+        return sandboxed_theme(env, self.project / TEMPLATES_DIR / "theme")
 
     @event_priority(-100)  # last, so the key is made from the Markdown every plugin has had its say on
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -82,6 +82,11 @@ def _read(project: Path, file: Path, out: list[Diagnostic]) -> YamlDoc | None:
     if not inside(file, project):  # refused before it is read: nothing of it reaches a message or a page
         out.append(Diagnostic(rel, 1, 1, LEAVES))
         return None
+    if file.exists() and not file.is_file() and not file.is_dir():  # a pipe would wait for a writer forever
+        out.append(
+            Diagnostic(rel, 1, 1, "not a file (a pipe, a socket or a device); rolebook reads files only")
+        )
+        return None
     try:
         doc = parse_yaml(decode(file.read_bytes()), rel)
     except YamlProblem as exc:

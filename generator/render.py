@@ -24,6 +24,7 @@ from .links import LEAVES, inside
 from .playbook import LETTER_NAMES, Playbook
 from .rolemap import KINDS, layout
 from .sandbox import ProjectLoader, TemplateEnvironment, template_problem
+from .scriptless import script_in
 from .urls import relative_url
 
 ROLE_PAGE_DIR = "roles"
@@ -124,7 +125,10 @@ def _environment(options: RenderOptions) -> TemplateEnvironment:
             jinja2.PrefixLoader({"!default": ProjectLoader(Path(builtin))}, delimiter="/"),
         ]
     )
-    return TemplateEnvironment(loader, [str(p) for p in options.template_dirs] + [builtin])
+    env = TemplateEnvironment(loader, [str(p) for p in options.template_dirs] + [builtin])
+    # with templates of the project's, what they write is checked: none may add script to a page or card
+    env.checked = any(next(folder.rglob("*.j2"), None) for folder in folders if str(folder) != builtin)
+    return env
 
 
 def _linker(src: str, options: RenderOptions) -> Callable[[str], str]:
@@ -252,9 +256,15 @@ def render_cards(
 
 def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str:
     try:
-        return env.get_template(name).render(context)
+        text = env.get_template(name).render(context)
     except TemplateProblem:
         raise
     except Exception as exc:  # a template may fail in many ways; each is reported where it happened
         projects = [Path(folder).resolve().parent for folder in env.searched[:-1]]
         raise template_problem(exc, projects, env.searched, name) from None
+    found = script_in(text) if env.checked else None
+    if found:
+        raise TemplateProblem(
+            f"{name} (with the project's templates) writes {found}; templates may not add script to a page or card"
+        )
+    return text

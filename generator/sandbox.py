@@ -20,12 +20,12 @@ import jinja2
 import jinja2.runtime
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from .errors import TemplateProblem
 from .links import LEAVES, inside
-from .text import plain, rich, rich_block
+from .text import SafeText, plain, rich, rich_block
 
 
 class ProjectLoader(jinja2.FileSystemLoader):
@@ -59,7 +59,10 @@ _NO_ESCAPE = re.compile(r"\{%[-+]?\s*autoescape\b")
 
 # Values whose own methods a template may call (str.split, dict.get, date.isoformat, ...); the immutable
 # sandbox already refuses the methods that change a list, dict or set.
-_VALUE_TYPES = (str, bytes, int, float, bool, list, tuple, dict, set, frozenset, dt.date, dt.time, Markup)
+# Exactly these types: a subclass (MkDocs' PluginCollection is a dict) may add methods that do anything.
+_VALUE_TYPES = frozenset(
+    {str, bytes, int, float, bool, list, tuple, dict, set, frozenset, dt.date, dt.datetime, dt.time, Markup}
+)
 _JINJA_RUNTIME = (jinja2.runtime.Macro, jinja2.runtime.BlockReference, jinja2.runtime.LoopContext)
 
 
@@ -81,7 +84,7 @@ def _reaches_out(value: Any) -> bool:
     return inspect.ismethod(value) and isinstance(value.__self__, type)
 
 
-class _Guarded(ImmutableSandboxedEnvironment):
+class GuardedEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, narrowed to what templates need: the data of the values they are given, their plain
     methods, and the template's own macros. pydantic's methods (``parse_raw`` unpickles, ``parse_file``
     reads files), classes, modules and class methods are out of reach."""
@@ -98,13 +101,16 @@ class _Guarded(ImmutableSandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         if any(obj is g for g in self.globals.values()):  # namespace(), gettext, what rolebook provides
             return True
+        wrapped = getattr(obj, "__wrapped__", None)  # Jinja's own wrapper of str.format, which it checks
+        if wrapped is not None and getattr(wrapped, "__name__", "") in ("format", "format_map"):
+            return self.is_safe_callable(wrapped)
         if not super().is_safe_callable(obj) or _reaches_out(obj):
             return False
-        if isinstance(obj, _JINJA_RUNTIME):
-            return True
         owner = getattr(obj, "__self__", None)
+        if isinstance(obj, _JINJA_RUNTIME) or isinstance(owner, _JINJA_RUNTIME):  # macros, loop.cycle()
+            return True
         if inspect.isbuiltin(obj) or inspect.ismethod(obj):
-            if isinstance(owner, _VALUE_TYPES):
+            if type(owner) in _VALUE_TYPES:
                 return True
             return (
                 not self.theme
@@ -112,10 +118,14 @@ class _Guarded(ImmutableSandboxedEnvironment):
                 and not isinstance(owner, BaseModel)
             )
         # plain functions rolebook hands to its templates (role_page, href, md, card_pdf)
-        return not self.theme and inspect.isfunction(obj) and obj.__module__.startswith(_OWN)
+        return not self.theme and inspect.isfunction(obj) and (obj.__module__ or "").startswith(_OWN)
 
 
-class TemplateEnvironment(_Guarded):
+def _escaped(value: Any) -> SafeText:
+    return SafeText(escape(str(value)) if not hasattr(value, "__html__") else value.__html__())
+
+
+class TemplateEnvironment(GuardedEnvironment):
     """Jinja's immutable sandbox: a template reads the values it is given, calls no Python internals,
     changes no list or dict, and sees only the filters and globals rolebook provides."""
 
@@ -131,8 +141,12 @@ class TemplateEnvironment(_Guarded):
             lstrip_blocks=True,
         )
         self.searched = searched
+        self.checked = False  # whether what templates write is checked for script (render sets it)
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
         self.filters.update(rich=rich, rich_block=rich_block, plain=plain)
+        # escaped text, like every safe value a template gets, stays safe only whole (text.SafeText)
+        for name in ("e", "escape", "forceescape"):
+            self.filters[name] = _escaped
         self.tests = {name: test for name, test in self.tests.items() if name not in ("callable",)}
         self.globals = {}
 
@@ -148,35 +162,6 @@ class TemplateEnvironment(_Guarded):
                 filename,
             )
         return super().preprocess(source, name, filename)
-
-
-def _text_of(value: Any) -> Markup:
-    """``striptags`` that keeps its result escaped: the text of an HTML fragment, as HTML."""
-    return Markup.escape(Markup(str(value)).striptags())
-
-
-class ThemeEnvironment(_Guarded):
-    theme = True
-
-
-def sandboxed_theme(env: jinja2.Environment) -> jinja2.Environment:
-    """The theme environment MkDocs made, as an immutable sandbox with the same loader, filters,
-    tests, globals (translations included) and extensions."""
-    if isinstance(env, ThemeEnvironment):
-        return env
-    safe = ThemeEnvironment(
-        loader=env.loader, auto_reload=env.auto_reload, autoescape=env.autoescape, undefined=env.undefined
-    )
-    for extension in env.extensions.values():
-        safe.add_extension(type(extension))
-    safe.filters.update(env.filters)
-    # Jinja's striptags decodes character references, so a title holding "&lt;script&gt;" (escaped text,
-    # as MkDocs keeps titles) would come out as live markup where a theme uses it, as in <title>.
-    safe.filters["striptags"] = _text_of
-    safe.tests.update(env.tests)
-    safe.globals.update(env.globals)
-    safe.policies.update(env.policies)
-    return safe
 
 
 _TEMPLATE_FILES = (".j2", ".md", ".css", ".svg", ".html")

@@ -23,9 +23,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+import jinja2
 
 from .diagnostics import _printable
 from .errors import RolebookError
+from .sandbox import template_location, template_problem
 from .site import _quiet_material, config_file
 
 log = logging.getLogger("rolebook.serve")
@@ -73,10 +75,13 @@ def _collected() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
-def problem_lines(exc: Exception, logged: list[str]) -> tuple[str, ...]:
+def problem_lines(exc: Exception, logged: list[str], project: Path | None = None) -> tuple[str, ...]:
     """The located problems of a failed build, one printable line each, in the order they arose."""
+    projects = [project.resolve()] if project else []
     if isinstance(exc, click.ClickException):  # rolebook's errors and MkDocs' Abort and config errors
         message = exc.format_message()
+    elif isinstance(exc, jinja2.TemplateError) or template_location(exc, projects):
+        message = template_problem(exc, projects, []).format_message()  # a theme template, said where
     else:
         message = f"rolebook: internal error: {type(exc).__name__}: {exc}"
     lines = [_printable(line) for text in (*logged, message) for line in text.splitlines() if line.strip()]
@@ -199,7 +204,7 @@ def _serve(path: str, overrides: dict[str, Any], root: Path, staging: Path, serv
             except Exception as exc:
                 if os.environ.get("ROLEBOOK_DEBUG"):
                     traceback.print_exc()
-                _failed(served, root, problem_lines(exc, logged.lines))
+                _failed(served, root, problem_lines(exc, logged.lines, Path(path).parent))
                 return
         served.problems, served.ever_built = (), True
 

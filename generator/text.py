@@ -26,6 +26,33 @@ _SYNTAX = re.compile(r"[\\`*_\[\]{}|#!~^=<>]")
 _PIECES = re.compile(r"(<[^>]*>|&#?\w+;)")
 
 
+class SafeText(Markup):
+    """HTML that rolebook made safe, placed as it is. Cut or changed (sliced, split, stripped,
+    replaced, translated, ...) it is plain text again and is escaped where it is placed, so a
+    template cannot take a safe fragment apart into markup of its own. Joined with other text it
+    stays safe: Markup escapes what is added to it."""
+
+    __slots__ = ()
+
+
+def _as_plain_text(name: str) -> object:
+    method = getattr(str, name)
+
+    def plain_result(self: SafeText, *args: object, **kwargs: object) -> object:
+        return method(str(self), *args, **kwargs)
+
+    plain_result.__name__ = name
+    return plain_result
+
+
+for _name in (
+    "__getitem__", "__iter__", "split", "rsplit", "splitlines", "partition", "rpartition", "capitalize",
+    "title", "lower", "upper", "casefold", "swapcase", "replace", "translate", "strip", "lstrip", "rstrip",
+    "ljust", "rjust", "center", "zfill", "expandtabs", "removeprefix", "removesuffix",
+):  # fmt: skip
+    setattr(SafeText, _name, _as_plain_text(_name))
+
+
 def _neutral(html_text: str) -> str:
     """Write Markdown syntax characters in text as numeric character references; tags stay as they are."""
     pieces = _PIECES.split(html_text)
@@ -51,16 +78,16 @@ def rich(text: str) -> Markup:
     cleaned = re.sub(r"</p>\s*<p>", "<br><br>", cleaned)
     if cleaned.startswith("<p>") and cleaned.endswith("</p>"):
         cleaned = cleaned[3:-4]
-    return Markup(_neutral(" ".join(cleaned.split("\n"))))
+    return SafeText(_neutral(" ".join(cleaned.split("\n"))))
 
 
 def rich_block(text: str) -> Markup:
     """Block text (paragraphs, lists) as one raw-HTML block with no blank lines inside."""
     cleaned = _html(text).strip()
     lines = [line for line in cleaned.split("\n") if line.strip()]
-    return Markup('<div class="rb-text">' + _neutral("\n".join(lines)) + "</div>")
+    return SafeText('<div class="rb-text">' + _neutral("\n".join(lines)) + "</div>")
 
 
 def plain(text: str) -> Markup:
     """Text shown exactly as written, e.g. a name in a heading, link or table cell."""
-    return Markup(_neutral(html.escape(" ".join(text.split()), quote=True)))
+    return SafeText(_neutral(html.escape(" ".join(text.split()), quote=True)))

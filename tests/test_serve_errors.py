@@ -118,3 +118,24 @@ def test_serve_starts_on_an_invalid_playbook(tmp_path: Path) -> None:
         assert _problems(_page(base + "roles/support-team/")[1]) is None
         assert server.poll() is None
     assert "Traceback" not in log.read_text()
+
+
+def test_serve_reports_a_failing_theme_partial_where_it_stands(tmp_path: Path) -> None:
+    """A partial of the project's that reaches for what the sandbox refuses: located, and served around."""
+    project = copy_project(tmp_path / "p")
+    partial = project / "templates" / "theme" / "partials" / "copyright.html"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    log = tmp_path / "serve.log"
+    with serving(project, log) as (base, server):
+        assert wait_for(lambda: "Support Team" in str(_page(base)[1]), 60), "never served"
+        partial.write_text("{{ config.theme.get_env() }}", "utf-8")
+        assert wait_for(lambda: _problems(_page(base)[1]) is not None, 30), log.read_text()
+        problems = _problems(_page(base)[1]) or []
+        assert any(
+            p.startswith("templates/theme/partials/copyright.html:1: not allowed in a template")
+            for p in problems
+        )
+        assert "internal error" not in log.read_text("utf-8")
+        partial.write_text('<div class="org-note">ok</div>', "utf-8")
+        assert wait_for(lambda: _problems(_page(base)[1]) is None, 30), log.read_text()
+        assert server.poll() is None

@@ -96,6 +96,64 @@ def test_an_override_cannot_place_a_value_as_markup(tmp_path: Path) -> None:
         assert "templates/pages/role.md.j2" in result.stderr and "Traceback" not in result.stderr
 
 
+CUTS = {
+    "translated escaped text": '{{ (role.summary | e).translate({91: "<", 93: ">"}) }}',
+    "a piece of rich text": '{{ ("`a`" | rich).split("a")[0] }}{{ role.summary }}',
+    "a slice of rich text": '{{ ("[a](http://x)" | rich)[0:8] ~ role.short }}',
+    "rich text replaced": '{{ (role.summary | rich).replace("[", "<") }}',
+    "rich text reversed": "{{ (role.summary | rich) | reverse }}",
+}
+
+
+@pytest.mark.parametrize("cut", list(CUTS))
+def test_safe_text_cut_apart_is_text_again(tmp_path: Path, cut: str) -> None:
+    """Escaped and cleaned values are safe whole; sliced, split, translated or replaced they are plain
+    text again, escaped where placed, so no override can turn a value into markup."""
+    project = _fresh(tmp_path)
+    role = project / "roles" / "support-team.yaml"
+    text = re.sub(
+        r"(?m)^summary: .*$", "summary: '[img src=x onerror=alert(1)]'", role.read_text("utf-8"), count=1
+    )
+    role.write_text(text, "utf-8")
+    _override_role_page(project, CUTS[cut])
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    page = soup(project / "site" / "roles" / "support-team" / "index.html")
+    assert not page.find_all("img")
+    assert not [a for e in page.find_all(True) for a in e.attrs if a.startswith("on")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        "<a href='javascript:alert(1)'>x</a>",
+        "<b onclick=x>y</b>",
+        "<iframe></iframe>",
+    ],
+)
+def test_an_override_may_not_add_script(tmp_path: Path, body: str) -> None:
+    project = _fresh(tmp_path)
+    _override_role_page(project, body)
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1 and "templates may not add script" in result.stderr, result.stderr
+    assert not (project / "site").exists()
+
+
+def test_ordinary_template_code_works_in_the_sandbox(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    body = (
+        '{{ "{} ({})".format(role.name, role.short) }}\n\n'
+        '{% for item in role.responsibilities %}{{ loop.cycle("odd", "even") }} {{ item | rich }}\n{% endfor %}'
+        "{{ role.name | e | upper }} {{ site.published.isoformat() }}"
+    )
+    _override_role_page(project, body)
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    text = (project / "site" / "roles" / "support-team" / "index.html").read_text("utf-8")
+    assert "Support Team (SUP)" in text and "odd" in text and "SUPPORT TEAM" in text
+
+
 def test_an_included_stylesheet_template_escapes_too(tmp_path: Path) -> None:
     project = _fresh(tmp_path)
     (project / "templates" / "pages").mkdir(parents=True)
@@ -118,6 +176,13 @@ THEME_ESCAPES = {
     "an unsandboxed environment": "{{ config.theme.get_env().from_string('{{ 7*7 }}').render() }}",
     "rolebook's raw values": '{{ config.plugins["rolebook"].playbook.config.title }}',
     "the configuration changed": "{{ config.load_dict({}) }}",
+    "every plugin's build hooks": '{{ config.plugins.on_post_build(config=namespace(site_dir="/tmp")) }}',
+    "the plugins shut down": "{{ config.plugins.on_shutdown() }}",
+    "a script of its own": "<script>alert(1)</script>",
+    "a script made by joining text": "{{ '<scr' ~ 'ipt>alert(1)</scr' ~ 'ipt>' }}",
+    "an event attribute from a title": '{{ (page.title if page else "e") | replace("e", "<b onclick=x>") }}',
+    "a page layout": '{% extends "base.html" %}',
+    "a huge range": "{{ range(10 ** 9) | list | length }}",
     "a missing value": "{{ nosuch.x }}",
     "a failing expression": "{{ 1 / 0 }}",
 }
@@ -298,3 +363,11 @@ def test_the_diff_report_shows_playbook_text_as_written(tmp_path: Path) -> None:
         "Support \\[Team\\]\\(https://evil.example/login\\) @&#8203;acme/security \\*\\*now\\*\\*" in report
     )
     assert "](" not in report and "@acme" not in report and "**now**" not in report
+
+
+def test_a_pipe_among_the_role_files_is_refused_not_waited_on(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    os.mkfifo(project / "roles" / "fifo.yaml")
+    result = rolebook("validate", cwd=project, timeout=60)
+    assert result.returncode == 1
+    assert "roles/fifo.yaml:1:1: error: not a file (a pipe, a socket or a device)" in result.stdout
