@@ -11,7 +11,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import markdown
 import yaml
+from mkdocs.utils.meta import get_data
 
 from .buildcache import BuildCache
 from .cardpdf import card_files
@@ -21,7 +23,16 @@ from .files import shared_mode
 from .links import LEAVES, outside_files
 from .playbook import Playbook
 from .project import TEMPLATES_DIR
-from .render import CSS_PATH, RenderOptions, many_roles, nav_title, nav_with_own_pages, render_site
+from .render import (
+    CSS_PATH,
+    RenderOptions,
+    has_own_templates,
+    many_roles,
+    nav_title,
+    nav_with_own_pages,
+    render_site,
+)
+from .scriptless import script_in
 
 BRAND_DIR = "assets/brand"
 EXTENSIONS: list[Any] = [
@@ -90,6 +101,19 @@ def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> 
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
+def _check_converted(pages: dict[str, str]) -> None:
+    """The pages as plain MkDocs will convert them: the project's templates may not make them write script."""
+    names = [e if isinstance(e, str) else next(iter(e)) for e in EXTENSIONS]
+    configs = {name: conf for e in EXTENSIONS if isinstance(e, dict) for name, conf in e.items()}
+    converter = markdown.Markdown(extensions=names, extension_configs=configs)
+    for path, text in pages.items():
+        found = script_in(converter.reset().convert(get_data(text)[0]))
+        if found:
+            raise RolebookError(
+                f"{path}: the project's templates make this page write {found}; templates may not add script"
+            )
+
+
 def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: str | None) -> int:
     """Write the MkDocs project into ``target`` (new or empty); return the number of files."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -100,6 +124,10 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
         **card_files(playbook, options, BuildCache.for_project(project)),
     }
     files.update(downloads(playbook))
+    if has_own_templates(options):
+        _check_converted(
+            {path: text for path, text in files.items() if path.endswith(".md") and isinstance(text, str)}
+        )
     own_docs = project / "docs"
     own: list[str] = []
     outside = list(outside_files(own_docs, project))

@@ -33,7 +33,16 @@ from .model import Branding
 from .pagecache import PageCache
 from .playbook import Playbook
 from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
-from .render import CSS_PATH, RenderOptions, nav_with_own_pages, page_sources, render_site, site_nav
+from .render import (
+    CSS_PATH,
+    RenderOptions,
+    has_own_templates,
+    nav_with_own_pages,
+    page_sources,
+    render_site,
+    site_nav,
+)
+from .scriptless import script_in
 from .site import settings_in
 from .themesandbox import sandboxed_theme
 
@@ -91,6 +100,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self.brand_files: dict[str, str] = {}
         self.sources: dict[str, str] = {}
         self.playbook: Playbook | None = None
+        self.own_templates = False
         self.command = "build"
         self.cards: CardBatch | None = None  # still being laid out, into the files of ``card_files``
         self.card_files: dict[str, File] = {}
@@ -150,6 +160,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 )
             )
         self.sources = page_sources(playbook)
+        self.own_templates = has_own_templates(options)
         self.playbook = playbook
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -208,6 +219,17 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
     @event_priority(-100)  # last: the theme's templates, whoever added them, render in the sandbox
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         return sandboxed_theme(env, self.project / TEMPLATES_DIR / "theme")
+
+    @event_priority(-100)  # last: the HTML as it will be published
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # the project's templates may write Markdown that becomes script only now (an attribute list, a link)
+        found = script_in(html) if self.own_templates and page.file.src_uri in self.pages else None
+        if found:
+            raise PlaybookError(
+                f"{page.file.src_uri}: the project's templates make this page write {found}; "
+                "templates may not add script to a page"
+            )
+        return html
 
     @event_priority(-100)  # last, so the key is made from the Markdown every plugin has had its say on
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -114,6 +114,12 @@ def nav_with_own_pages(playbook: Playbook, own: list[str]) -> list[Any]:
     return [*site_nav(playbook), *top, *folders]
 
 
+def has_own_templates(options: RenderOptions) -> bool:
+    """Whether the project has page, card or asset templates of its own (whose output is then checked)."""
+    builtin = builtin_templates().resolve()
+    return any(next(f.rglob("*.j2"), None) for f in options.search_path() if f != builtin)
+
+
 def _environment(options: RenderOptions) -> TemplateEnvironment:
     """Project templates first, then the built-ins; ``!default/<name>`` is always the built-in one,
     so an override can extend the template it replaces."""
@@ -127,7 +133,7 @@ def _environment(options: RenderOptions) -> TemplateEnvironment:
     )
     env = TemplateEnvironment(loader, [str(p) for p in options.template_dirs] + [builtin])
     # with templates of the project's, what they write is checked: none may add script to a page or card
-    env.checked = any(next(folder.rglob("*.j2"), None) for folder in folders if str(folder) != builtin)
+    env.checked = has_own_templates(options)
     return env
 
 

@@ -371,3 +371,28 @@ def test_a_pipe_among_the_role_files_is_refused_not_waited_on(tmp_path: Path) ->
     result = rolebook("validate", cwd=project, timeout=60)
     assert result.returncode == 1
     assert "roles/fifo.yaml:1:1: error: not a file (a pipe, a socket or a device)" in result.stdout
+
+
+MARKDOWN_SCRIPT = {
+    "an attribute list": '## Next steps {: onclick="alert(1)" }',
+    "a link": "[Open](javascript:alert(1))",
+    "a reference link": "[Open][x]\n\n[x]: javascript:alert(1)",
+}
+
+
+@pytest.mark.parametrize("made", list(MARKDOWN_SCRIPT))
+@pytest.mark.parametrize("command", ["build", "export"])
+def test_script_that_markdown_would_make_from_an_override_is_refused(
+    tmp_path: Path, made: str, command: str
+) -> None:
+    """The check reads the page as it is converted, so Markdown that turns into script only then is caught."""
+    project = _fresh(tmp_path)
+    _override_role_page(project, MARKDOWN_SCRIPT[made])
+    args = (
+        ["build"] if command == "build" else ["export", "--format", "markdown", "-o", str(tmp_path / "out")]
+    )
+    result = rolebook(*args, cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"roles/[a-z-]+\.md: the project's templates make this page write", result.stderr)
+    assert "templates may not add script" in result.stderr and "Traceback" not in result.stderr
+    assert not (project / "site").exists() and not (tmp_path / "out").exists()
