@@ -167,10 +167,12 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
-        # Theme partials of rolebook's own (e.g. a repository link that fetches nothing), project first.
-        for folder in (builtin_templates() / "theme", self.project / TEMPLATES_DIR / "theme"):
-            if folder.is_dir() and str(folder) not in config.theme.dirs:
-                config.theme.dirs.insert(0, str(folder))
+        # Theme partials of rolebook's own (a repository link that fetches nothing), after mkdocs.yml's
+        # custom_dir and before Material's. A project changes the theme through custom_dir, which is
+        # configuration: a folder of theme files among the playbook's sources would publish what it holds.
+        theme = str(builtin_templates() / "theme")
+        if theme not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme)
         self.brand_files = self._apply_branding(playbook.config.branding, config)
         return config
 
@@ -218,7 +220,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
 
     @event_priority(-100)  # last: the theme's templates, whoever added them, render in the sandbox
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
-        return sandboxed_theme(env, self.project / TEMPLATES_DIR / "theme")
+        return sandboxed_theme(env)
 
     @event_priority(-100)  # last: the HTML as it will be published
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

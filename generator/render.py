@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from mkdocs.utils.meta import get_data
 
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from .defaults import builtin_templates
@@ -260,6 +261,21 @@ def render_cards(
     }
 
 
+# What a page's front matter may say: which parts of Material's page to hide. Other settings (a title,
+# a description, a template) would reach the page's head as the theme places them, unescaped.
+HIDEABLE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
+
+
+def _check_front_matter(name: str, text: str) -> None:
+    meta = get_data(text)[1]
+    for key, value in meta.items():
+        if key != "hide" or not isinstance(value, list) or not set(map(str, value)) <= HIDEABLE:
+            raise TemplateProblem(
+                f"{name}: the page's front matter may only say what to hide (hide: [{', '.join(sorted(HIDEABLE))}]);"
+                f" found {key!r}"
+            )
+
+
 def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str:
     try:
         text = env.get_template(name).render(context)
@@ -268,6 +284,15 @@ def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str
     except Exception as exc:  # a template may fail in many ways; each is reported where it happened
         projects = [Path(folder).resolve().parent for folder in env.searched[:-1]]
         raise template_problem(exc, projects, env.searched, name) from None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # "\ud800" in a template: no file can hold it
+            raise TemplateProblem(
+                f"{name}: writes {exc.object[exc.start]!r}, which is not text (a lone surrogate)"
+            ) from None
+    if name.endswith(".md.j2") and text.startswith("---"):
+        _check_front_matter(name, text)
     found = script_in(text) if env.checked else None
     if found:
         raise TemplateProblem(

@@ -170,6 +170,10 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
             ) from None
         except RolebookError:
             raise
+        except UnicodeEncodeError:  # a theme template wrote "\ud800"
+            raise RolebookError(
+                f"{project}: a theme template wrote a lone surrogate, which no page can hold; the site was not changed"
+            ) from None
         except Exception as exc:
             # a theme template (Material's, or a partial of the project's) that failed: said where
             if isinstance(exc, jinja2.TemplateError) or template_location(exc, [project.resolve()]):

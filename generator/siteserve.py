@@ -225,6 +225,8 @@ def _serve(path: str, overrides: dict[str, Any], root: Path, staging: Path, serv
         builder(config)
         server.watch(config.docs_dir)
         server.watch(path)
+        if config.theme.custom_dir:  # the organization's theme changes, as MkDocs' own serve watches them
+            server.watch(config.theme.custom_dir)
         server = config.plugins.on_serve(server, config=config, builder=builder)
         for item in config.watch:
             server.watch(item)

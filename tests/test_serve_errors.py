@@ -121,9 +121,13 @@ def test_serve_starts_on_an_invalid_playbook(tmp_path: Path) -> None:
 
 
 def test_serve_reports_a_failing_theme_partial_where_it_stands(tmp_path: Path) -> None:
-    """A partial of the project's that reaches for what the sandbox refuses: located, and served around."""
+    """A theme partial that reaches for what the sandbox refuses: located, and served around."""
     project = copy_project(tmp_path / "p")
-    partial = project / "templates" / "theme" / "partials" / "copyright.html"
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    )
+    partial = project / "overrides" / "partials" / "copyright.html"
     partial.parent.mkdir(parents=True, exist_ok=True)
     log = tmp_path / "serve.log"
     with serving(project, log) as (base, server):
@@ -132,8 +136,7 @@ def test_serve_reports_a_failing_theme_partial_where_it_stands(tmp_path: Path) -
         assert wait_for(lambda: _problems(_page(base)[1]) is not None, 30), log.read_text()
         problems = _problems(_page(base)[1]) or []
         assert any(
-            p.startswith("templates/theme/partials/copyright.html:1: not allowed in a template")
-            for p in problems
+            p.startswith("overrides/partials/copyright.html:1: not allowed in a template") for p in problems
         )
         assert "internal error" not in log.read_text("utf-8")
         partial.write_text('<div class="org-note">ok</div>', "utf-8")

@@ -178,42 +178,59 @@ THEME_ESCAPES = {
     "the configuration changed": "{{ config.load_dict({}) }}",
     "every plugin's build hooks": '{{ config.plugins.on_post_build(config=namespace(site_dir="/tmp")) }}',
     "the plugins shut down": "{{ config.plugins.on_shutdown() }}",
-    "a script of its own": "<script>alert(1)</script>",
-    "a script made by joining text": "{{ '<scr' ~ 'ipt>alert(1)</scr' ~ 'ipt>' }}",
-    "an event attribute from a title": '{{ (page.title if page else "e") | replace("e", "<b onclick=x>") }}',
-    "a page layout": '{% extends "base.html" %}',
     "a huge range": "{{ range(10 ** 9) | list | length }}",
     "a missing value": "{{ nosuch.x }}",
     "a failing expression": "{{ 1 / 0 }}",
 }
 
 
+def _custom_partial(project: Path, text: str) -> None:
+    """A partial in mkdocs.yml's custom_dir, the place for theme changes."""
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    )
+    partial = project / "overrides" / "partials" / "copyright.html"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text(text, "utf-8")
+
+
 @pytest.mark.parametrize("attempt", list(THEME_ESCAPES))
-def test_a_theme_partial_cannot_reach_out_and_fails_where_it_stands(tmp_path: Path, attempt: str) -> None:
+def test_a_theme_template_cannot_reach_out_and_fails_where_it_stands(tmp_path: Path, attempt: str) -> None:
+    """Theme templates (Material's, and mkdocs.yml's custom_dir) render in the narrowed sandbox too."""
     project = _fresh(tmp_path)
-    partials = project / "templates" / "theme" / "partials"
-    partials.mkdir(parents=True)
-    (partials / "copyright.html").write_text(THEME_ESCAPES[attempt], "utf-8")
+    _custom_partial(project, THEME_ESCAPES[attempt])
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
-    assert result.stderr.startswith("error: templates/theme/partials/copyright.html:1: "), result.stderr
+    assert result.stderr.startswith("error: overrides/partials/copyright.html:1: "), result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
-    assert not (project / "site").exists()
+    assert not (project / "site").exists() and not (tmp_path / "x.txt").exists()
 
 
-def test_a_theme_partial_of_the_project_renders_in_the_sandbox(tmp_path: Path) -> None:
+def test_a_theme_template_renders_in_the_sandbox(tmp_path: Path) -> None:
     project = _fresh(tmp_path)
-    partials = project / "templates" / "theme" / "partials"
-    partials.mkdir(parents=True)
-    (partials / "copyright.html").write_text(
-        "{{ config.__class__.__init__.__globals__['os'].popen('touch PWNED').read() }}", "utf-8"
-    )
+    _custom_partial(project, "{{ config.__class__.__init__.__globals__['os'].popen('touch PWNED').read() }}")
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and not (project / "PWNED").exists()
-    (partials / "copyright.html").write_text('<div class="org-note">{{ config.site_name }}</div>', "utf-8")
+    _custom_partial(project, '<div class="org-note">{{ config.site_name }}</div>')
     assert rolebook("build", cwd=project).returncode == 0
     assert 'class="org-note"' in (project / "site" / "index.html").read_text("utf-8")
+
+
+def test_a_theme_folder_among_the_templates_is_not_published(tmp_path: Path) -> None:
+    """Theme files among the playbook's sources would reach the site unchecked: rolebook does not use them."""
+    project = _fresh(tmp_path)
+    theme = project / "templates" / "theme"
+    (theme / "partials").mkdir(parents=True)
+    (theme / "partials" / "copyright.html").write_text("<script>alert(1)</script>", "utf-8")
+    (theme / "assets" / "javascripts").mkdir(parents=True)
+    (theme / "assets" / "javascripts" / "extra.js").write_text("alert(2)", "utf-8")
+    (theme / "evil.svg").write_text("<svg><script>alert(3)</script></svg>", "utf-8")
+    assert rolebook("build", cwd=project).returncode == 0
+    site = project / "site"
+    assert not (site / "evil.svg").exists() and not (site / "assets" / "javascripts" / "extra.js").exists()
+    assert not [p for p in site.rglob("*.html") if "alert(1)" in p.read_text("utf-8")]
 
 
 def test_diff_renders_a_revisions_templates_in_the_sandbox(tmp_path: Path) -> None:
@@ -266,7 +283,7 @@ LINKED = {
     "a role file": "roles/secret-role.yaml",
     "a settings file": "site_config/secret.yaml",
     "a template": "templates/pages/role.md.j2",
-    "a theme partial": "templates/theme/partials/copyright.html",
+    "a theme file": "templates/theme/partials/copyright.html",
     "a page of docs/": "docs/secret.md",
 }
 
@@ -396,3 +413,67 @@ def test_script_that_markdown_would_make_from_an_override_is_refused(
     assert re.search(r"roles/[a-z-]+\.md: the project's templates make this page write", result.stderr)
     assert "templates may not add script" in result.stderr and "Traceback" not in result.stderr
     assert not (project / "site").exists() and not (tmp_path / "out").exists()
+
+
+PARSER_TRICKS = {
+    "a comment closed early": "<!--><img src=x onerror=alert(1)>-->",
+    "a comment closed oddly": "<!-- a --!><img src=x onerror=alert(1)> -->",
+    "CDATA outside SVG": "<![CDATA[ x > <img src=x onerror=alert(1)> ]]>",
+    "a style element in SVG": "<div><svg><style><img src=x onerror=alert(1)></style></svg></div>",
+    "a tag left open for the layout": "<div>\n<img src=x onerror=alert(1) ",
+    "an SVG animation of a link": '<svg><a><animate attributeName="href" values="javascript:alert(1)"/></a></svg>',
+}
+
+
+@pytest.mark.parametrize("trick", list(PARSER_TRICKS))
+def test_the_script_check_reads_html_as_a_browser_does(tmp_path: Path, trick: str) -> None:
+    project = _fresh(tmp_path)
+    _override_role_page(project, PARSER_TRICKS[trick])
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1 and "templates may not add script" in result.stderr, result.stderr
+    assert not (project / "site").exists()
+
+
+def test_a_card_override_may_not_add_script(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    (project / "templates" / "cards").mkdir(parents=True)
+    (project / "templates" / "cards" / "card.html.j2").write_text(
+        '{% include "!default/cards/card.html.j2" %}<!--><img src=x onerror=alert(1)>-->',
+        "utf-8",
+    )
+    result = rolebook("cards", "-o", str(tmp_path / "cards.pdf"), cwd=project)
+    assert result.returncode == 1 and "templates may not add script" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("front", "allowed"),
+    [
+        ("hide:\n  - toc\n  - navigation", True),
+        ('title: "X\\x3c/title\\x3e"', False),
+        ('description: "\\x22\\x3e"', False),
+        ("template: 123", False),
+        ("search: 5", False),
+        ("hide: 5", False),
+    ],
+)
+def test_a_pages_front_matter_may_only_hide_parts(tmp_path: Path, front: str, allowed: bool) -> None:
+    """Front matter reaches the page's head as the theme places it: a template may only say what to hide."""
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "role.md.j2").write_text(
+        f"---\n{front}\n---\n# {{{{ role.name | plain }}}}\n", "utf-8"
+    )
+    result = rolebook("build", cwd=project)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if allowed:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 1 and "front matter may only say what to hide" in result.stderr
+
+
+def test_a_template_writing_a_lone_surrogate_is_located(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    _override_role_page(project, '{{ "\\ud800" }}')
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert "pages/role.md.j2: writes" in result.stderr and "lone surrogate" in result.stderr
