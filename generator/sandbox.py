@@ -10,6 +10,7 @@ dict, or read a file through a link out of the project.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import re
 import types
@@ -77,11 +78,15 @@ def _rolebook_defines(cls: type, attr: str) -> bool:
 _OWN = __name__.rpartition(".")[0] + "."  # "generator."
 
 
+_OUTWARD = (type, types.ModuleType)
+
+
 def _reaches_out(value: Any) -> bool:
     """A class, a module or a class method: a way from a value to code that makes or loads things."""
-    if isinstance(value, type | types.ModuleType):
+    if isinstance(value, _OUTWARD):
         return True
-    return inspect.ismethod(value) and isinstance(value.__self__, type)
+    kind = type(value)
+    return (kind is types.MethodType or kind is types.BuiltinMethodType) and isinstance(value.__self__, type)
 
 
 class GuardedEnvironment(ImmutableSandboxedEnvironment):
@@ -92,13 +97,27 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
     theme = False  # a theme template reads MkDocs' objects, and nothing of rolebook's
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if not super().is_safe_attribute(obj, attr, value) or _reaches_out(value):
+        # everything but the value itself depends on the object's type and the name: decided once for both
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._type_allows(obj, attr)
+        return verdict and not _reaches_out(value)
+
+    @functools.cached_property
+    def _verdicts(self) -> dict[tuple[type, str], bool]:
+        return {}
+
+    def _type_allows(self, obj: Any, attr: str) -> bool:
+        if not super().is_safe_attribute(obj, attr, None):
             return False
         if isinstance(obj, BaseModel):
             return not self.theme and (attr in type(obj).model_fields or _rolebook_defines(type(obj), attr))
         return not (self.theme and type(obj).__module__.startswith(_OWN))
 
     def is_safe_callable(self, obj: Any) -> bool:
+        if type(obj) is jinja2.runtime.Macro:  # most calls, in Material's templates
+            return True
         if any(obj is g for g in self.globals.values()):  # namespace(), gettext, what rolebook provides
             return True
         wrapped = getattr(obj, "__wrapped__", None)  # Jinja's own wrapper of str.format, which it checks

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
-
 ACTIVE_ELEMENTS = frozenset(
     {
         "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal",
@@ -38,6 +36,8 @@ def _script_url(tag: str, url: str) -> bool:
 
 
 def _found(text: str) -> str | None:
+    from selectolax.lexbor import LexborHTMLParser  # loaded only for a project with templates of its own
+
     root = LexborHTMLParser(text).root
     if root is None:
         return None

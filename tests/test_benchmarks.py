@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from benchmarks.run import MARK_END, MARK_START, update_docs
@@ -72,3 +73,23 @@ def test_the_report_goes_between_the_markers_of_the_docs_page(tmp_path: Path) ->
     docs = (REPO_ROOT / "docs" / "editing-the-playbook" / "performance.md").read_text("utf-8")
     assert docs.index(MARK_START) < docs.index(MARK_END)
     assert "python -m benchmarks.run" in docs
+
+
+def test_the_side_by_side_benchmark_builds_both_trees(tmp_path: Path) -> None:
+    """`python -m benchmarks.against` builds this tree and an earlier commit in turns and reports the ratios."""
+    if not (REPO_ROOT / ".git").exists():
+        pytest.skip("a copy without its history has no earlier commit to compare with")
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.against", "--base", "HEAD", "--repeats", "1"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr  # 1: slower than the goal, which a busy machine may be
+    rows = [line for line in result.stdout.splitlines() if line.startswith(("| cache off", "| warm cache"))]
+    assert len(rows) == 2
+    for row in rows:
+        base, this, ratio = (float(cell.strip().removesuffix(" s")) for cell in row.split("|")[2:5])
+        assert base > 0 and this > 0 and abs(ratio - this / base) < 0.01
