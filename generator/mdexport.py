@@ -20,13 +20,11 @@ from .cardpdf import card_files
 from .errors import RolebookError
 from .exports import downloads
 from .files import shared_mode
-from .links import LEAVES, outside_files
 from .playbook import Playbook
 from .project import TEMPLATES_DIR
 from .render import (
     CSS_PATH,
     RenderOptions,
-    has_own_templates,
     many_roles,
     nav_title,
     nav_with_own_pages,
@@ -115,7 +113,8 @@ def _check_converted(pages: dict[str, str]) -> None:
 
 
 def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: str | None) -> int:
-    """Write the MkDocs project into ``target`` (new or empty); return the number of files."""
+    """Write the MkDocs project into ``target`` (new or empty); return the number of files. The playbook
+    was validated from ``project``, which refused links out of it in docs/ and templates/."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
     options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url=site_url)
@@ -124,17 +123,12 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
         **card_files(playbook, options, BuildCache.for_project(project)),
     }
     files.update(downloads(playbook))
-    if has_own_templates(options):
+    if options.own_templates:
         _check_converted(
             {path: text for path, text in files.items() if path.endswith(".md") and isinstance(text, str)}
         )
     own_docs = project / "docs"
     own: list[str] = []
-    outside = list(outside_files(own_docs, project))
-    if outside:
-        raise RolebookError(
-            "\n".join(f"{path.relative_to(project).as_posix()}: {LEAVES}" for path in outside)
-        )
     if own_docs.is_dir():
         for path in sorted(p for p in own_docs.rglob("*") if p.is_file()):
             rel = path.relative_to(own_docs).as_posix()

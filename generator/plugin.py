@@ -32,11 +32,10 @@ from .links import LEAVES, outside_files
 from .model import Branding
 from .pagecache import PageCache
 from .playbook import Playbook
-from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
+from .project import CONFIG_DIR, DOCS_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
 from .render import (
     CSS_PATH,
     RenderOptions,
-    has_own_templates,
     nav_with_own_pages,
     page_sources,
     render_site,
@@ -123,12 +122,12 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             (self.project / TEMPLATES_DIR,), directory_urls=config.use_directory_urls, site_url=site_url
         )
         docs = Path(config.docs_dir)
-        outside = [
-            *outside_files(self.project / TEMPLATES_DIR, self.project),
-            *outside_files(docs, self.project),
-        ]
-        if outside:  # checked before MkDocs reads or copies anything
-            raise PlaybookError("\n".join(f"{_shown(path, self.project)}: {LEAVES}" for path in outside))
+        # the project's templates/ and docs/ are checked with the playbook; a docs_dir elsewhere is checked
+        # here, before MkDocs reads or copies anything
+        if docs.resolve() != (self.project / DOCS_DIR).resolve():
+            outside = list(outside_files(docs, self.project))
+            if outside:
+                raise PlaybookError("\n".join(f"{_shown(path, self.project)}: {LEAVES}" for path in outside))
         handed = _take(self.project)
         self._cancel_cards()
         try:
@@ -160,7 +159,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 )
             )
         self.sources = page_sources(playbook)
-        self.own_templates = has_own_templates(options)
+        self.own_templates = options.own_templates
         self.playbook = playbook
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:

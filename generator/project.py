@@ -245,6 +245,10 @@ def _at(doc: YamlDoc, path: Path_) -> tuple[int, int]:
     return loc.line, loc.col
 
 
+def _is_defaults(project: Path) -> bool:
+    return project.resolve() == defaults_root().resolve()
+
+
 @functools.cache
 def check_defaults() -> tuple[Playbook | None, tuple[Diagnostic, ...]]:
     """The built-in defaults read as a project, once per process: their playbook, and their errors
@@ -260,7 +264,7 @@ def _broken_defaults(project: Path, sources: Sources) -> list[Diagnostic]:
     bases = (d.data.get("extends") for f, d in sources.docs.items() if f.startswith(f"{ROLES_DIR}/"))
     if not any(b == DEFAULT_PREFIX or str(b).startswith(f"{DEFAULT_PREFIX}/") for b in bases):
         return []
-    if project.resolve() == defaults_root().resolve():
+    if _is_defaults(project):
         return []
     return list(check_defaults()[1])
 
@@ -273,7 +277,7 @@ def _changes_from_defaults(
     renames: dict[str, str],
 ) -> Changes:
     """How this project differs from the built-in defaults (nothing, for the defaults themselves)."""
-    if project.resolve() == defaults_root().resolve():
+    if _is_defaults(project):
         return Changes()
     defaults = check_defaults()[0]
     if defaults is None:

@@ -7,6 +7,7 @@ the same text, and nothing is written anywhere.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,9 +39,10 @@ class RenderOptions:
     directory_urls: bool = True
     site_url: str | None = None  # where the site is published: the cards' QR codes point there
 
+    @functools.cached_property
     def search_path(self) -> list[Path]:
         """Project templates first, the built-ins last; each folder once. A folder that a link takes
-        out of its project is refused."""
+        out of its project is refused. (Read once for these options.)"""
         folders: list[Path] = []
         for folder in (*self.template_dirs, builtin_templates()):
             if (folder.is_dir() or folder.is_symlink()) and not inside(folder, folder.parent):
@@ -49,6 +51,12 @@ class RenderOptions:
             if resolved.is_dir() and resolved not in folders:
                 folders.append(resolved)
         return folders
+
+    @functools.cached_property
+    def own_templates(self) -> bool:
+        """Whether the project has page, card or asset templates of its own (whose output is then checked)."""
+        builtin = builtin_templates().resolve()
+        return any(next(folder.rglob("*.j2"), None) for folder in self.search_path if folder != builtin)
 
 
 def role_page(role_id: str) -> str:
@@ -115,16 +123,10 @@ def nav_with_own_pages(playbook: Playbook, own: list[str]) -> list[Any]:
     return [*site_nav(playbook), *top, *folders]
 
 
-def has_own_templates(options: RenderOptions) -> bool:
-    """Whether the project has page, card or asset templates of its own (whose output is then checked)."""
-    builtin = builtin_templates().resolve()
-    return any(next(f.rglob("*.j2"), None) for f in options.search_path() if f != builtin)
-
-
 def _environment(options: RenderOptions) -> TemplateEnvironment:
     """Project templates first, then the built-ins; ``!default/<name>`` is always the built-in one,
     so an override can extend the template it replaces."""
-    folders = options.search_path()
+    folders = options.search_path
     builtin = str(builtin_templates().resolve())
     loader = jinja2.ChoiceLoader(
         [
@@ -134,7 +136,7 @@ def _environment(options: RenderOptions) -> TemplateEnvironment:
     )
     env = TemplateEnvironment(loader, [str(p) for p in options.template_dirs] + [builtin])
     # with templates of the project's, what they write is checked: none may add script to a page or card
-    env.checked = has_own_templates(options)
+    env.checked = options.own_templates
     return env
 
 

@@ -26,7 +26,7 @@ from .project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
 from .sandbox import template_location, template_problem
 
 
-def _quiet_material() -> None:
+def quiet_material() -> None:
     """Material prints an end-of-life banner when imported by the mkdocs command; rolebook's output stays clean."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -34,29 +34,47 @@ def _quiet_material() -> None:
 CONFIG_FILE = "mkdocs.yml"
 
 
-class _Collect(logging.Handler):
-    """Keeps MkDocs' warnings and errors to report them in rolebook's own words."""
+class MkDocsMessages(logging.Handler):
+    """MkDocs' warnings and errors during one build, to report them in rolebook's own words."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
+        self.records.append(record)
+
+    @property
+    def lines(self) -> list[str]:
+        return [record.getMessage() for record in self.records]
+
+    @property
+    def messages(self) -> list[str]:
+        return [f"{record.levelname.lower()}: {record.getMessage()}" for record in self.records]
 
 
 @contextmanager
-def _mkdocs_logging() -> Iterator[_Collect]:
+def collected_messages() -> Iterator[MkDocsMessages]:
+    """MkDocs' warnings and errors while the block runs (in strict mode, the reason a build stopped)."""
     logger = logging.getLogger("mkdocs")
-    handler = _Collect()
-    old_level, old_propagate = logger.level, logger.propagate
+    handler = MkDocsMessages()
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)  # strict mode counts warnings through the logger
-    logger.propagate = False
     try:
         yield handler
     finally:
         logger.removeHandler(handler)
+
+
+@contextmanager
+def _mkdocs_logging() -> Iterator[MkDocsMessages]:
+    logger = logging.getLogger("mkdocs")
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.setLevel(logging.INFO)  # strict mode counts warnings through the logger
+    logger.propagate = False
+    try:
+        with collected_messages() as handler:
+            yield handler
+    finally:
         logger.setLevel(old_level)
         logger.propagate = old_propagate
 
@@ -134,7 +152,7 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
 
     from . import plugin
 
-    _quiet_material()
+    quiet_material()
     if playbook is not None:  # validated by the caller: the plugin need not read the files again
         plugin.hand_over(project, playbook)
     cfg_path = config_file(project)

@@ -16,8 +16,7 @@ import shutil
 import tempfile
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +27,7 @@ import jinja2
 from .diagnostics import _printable
 from .errors import RolebookError
 from .sandbox import template_location, template_problem
-from .site import _quiet_material, config_file
+from .site import collected_messages, config_file, quiet_material
 
 log = logging.getLogger("rolebook.serve")
 
@@ -52,27 +51,6 @@ class Served:
     def __init__(self) -> None:
         self.problems: tuple[str, ...] = ()
         self.ever_built = False
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@contextmanager
-def _collected() -> Iterator[_Collect]:
-    """MkDocs' warnings and errors during one build (in strict mode, the reason it stopped)."""
-    logger = logging.getLogger("mkdocs")
-    handler = _Collect()
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
 
 
 def problem_lines(exc: Exception, logged: list[str], project: Path | None = None) -> tuple[str, ...]:
@@ -157,7 +135,7 @@ def _load_quietly(module: str) -> None:
 
 def serve_playbook(project: Path, dev_addr: str | None) -> None:
     """Serve the playbook with live reload, rebuilding when the docs, mkdocs.yml or the playbook change."""
-    _quiet_material()
+    quiet_material()
     path = str(config_file(project))
     overrides: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
     # An edited card is laid out here, by WeasyPrint: load it while the first build runs, not on the first edit.
@@ -194,7 +172,7 @@ def _serve(path: str, overrides: dict[str, Any], root: Path, staging: Path, serv
         """One build; a failure keeps the served site, says why, and never stops the server."""
         mkdocs_log.info("Building documentation...")
         shutil.rmtree(staging, ignore_errors=True)
-        with _collected() as logged:
+        with collected_messages() as logged:
             try:
                 if config is None:
                     config = get_config()
