@@ -115,7 +115,8 @@ def build(project: Path, site_dir: Path | None, strict: bool) -> None:
 @project_option
 @click.option("--dev-addr", "-a", metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
 def serve(project: Path, dev_addr: str | None) -> None:
-    """Serve the site locally, rebuilding when roles/, templates/ or site_config/ change."""
+    """Serve the site locally at the root of the address it prints, rebuilding when roles/, templates/ or
+    site_config/ change."""
     from .site import serve as serve_site
 
     serve_site(project, dev_addr)  # an invalid playbook is reported while serving, never fatal
@@ -173,27 +174,32 @@ def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -
         sys.exit(1)
 
 
-EXPORT_DEFAULTS = {
-    "csv": "raci.csv",
-    "xlsx": "raci.xlsx",
-    "json": "playbook.json",
-    "markdown": "playbook-markdown",
-}
+EXPORT_FORMATS = ("csv", "xlsx", "json", "markdown")
+MARKDOWN_FOLDER = "playbook-markdown"
 
 
 @cli.command()
 @project_option
-@click.option("--format", "fmt", type=click.Choice(list(EXPORT_DEFAULTS)), required=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
 @click.option(
-    "--output", "-o", type=click.Path(path_type=Path), help="File (or folder, for markdown) to write."
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="File to write ('-' for standard output); for markdown, the folder "
+    f"(default: {MARKDOWN_FOLDER}). Required for xlsx.",
 )
 def export(project: Path, fmt: str, output: Path | None) -> None:
-    """Export the RACI as CSV or XLSX, the playbook as JSON, or the site as a plain MkDocs project."""
+    """Export the RACI as CSV or XLSX, the playbook as JSON, or the site as a plain MkDocs project.
+
+    CSV and JSON go to standard output unless -o names a file.
+    """
     from .exports import playbook_json, raci_csv, raci_xlsx
     from .files import check_output_file, write_atomically
 
+    if fmt == "xlsx" and str(output or "-") == "-":  # a spreadsheet is binary: never poured into a terminal
+        raise click.UsageError("--format xlsx writes a spreadsheet file: name it with -o FILE.xlsx")
     playbook = _validated(project)
-    target = output or Path(EXPORT_DEFAULTS[fmt])
+    target = output or Path(MARKDOWN_FOLDER if fmt == "markdown" else "-")
     if str(target) == "-" and fmt in ("csv", "json"):  # to standard output
         click.echo(raci_csv(playbook) if fmt == "csv" else playbook_json(playbook), nl=False)
         return
@@ -230,7 +236,8 @@ def init(directory: Path, organization: str) -> None:
     click.echo(
         terminal_safe(
             f"created {len(written)} files in {directory}; set site_url and repo_url in "
-            f"{directory / 'mkdocs.yml'}, then: cd {directory} && rolebook build"
+            f"{directory / 'mkdocs.yml'} and the contacts in {directory / 'site_config' / 'contacts.yaml'} "
+            f"(rolebook validate lists every example value left), then: cd {directory} && rolebook build"
         ),
         err=True,
     )

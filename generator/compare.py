@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .model import Activity, Role
+from .compare_activities import activity_changes
+from .compare_fields import Same, as_is, changed, items, label_of, model_changes, value_changes
+from .model import Activity, Card, Escalation, Role, WorksWith
 
-LETTER_NAMES: dict[str, str] = {
-    "R": "Responsible",
-    "A": "Accountable",
-    "C": "Consulted",
-    "I": "Informed",
-}
+__all__ = ["Changes", "RoleChange", "activity_changes", "compare_playbooks", "role_changes"]
 
 _LIST_FIELDS = (
     ("responsibilities", "responsibility"),
@@ -22,6 +19,10 @@ _LIST_FIELDS = (
     ("training", "training item"),
 )
 _CARD_FIELDS = (("first_actions", "card first action"), ("do", "card do"), ("dont", "card don't"))
+_LINKS = (("works_with", "works with", "how"), ("escalates_to", "escalates to", "when"))
+# Fields with sentences of their own below; any other field of a role is still reported, generically.
+_SAID = {"name", "short", "summary", "checklists", "card", "review"}
+_SAID |= {attr for attr, _ in _LIST_FIELDS} | {attr for attr, _, _ in _LINKS}
 
 
 @dataclass(frozen=True)
@@ -45,87 +46,77 @@ class Changes:
         return not (any(r.lines for r in self.roles) or self.added or self.removed or self.activities)
 
 
-def _items(kind: str, before: Sequence[str], after: Sequence[str]) -> list[str]:
-    lines = [f"{kind} added: “{item}”" for item in after if item not in before]
-    lines += [f"{kind} removed: “{item}”" for item in before if item not in after]
-    return lines
-
-
-def role_changes(before: Role, after: Role, names: Mapping[str, str]) -> list[str]:
-    """Each difference between two versions of a role, one sentence each."""
+def role_changes(before: Role, after: Role, names: Mapping[str, str], same: Same = as_is) -> list[str]:
+    """Each difference between two versions of a role, one sentence each (text compared through ``same``)."""
     lines: list[str] = []
-    for attr, label in (("name", "name"), ("short", "abbreviation"), ("summary", "summary")):
-        old, new = getattr(before, attr), getattr(after, attr)
-        if old != new:
-            lines.append(f"{label} changed from “{old}” to “{new}”")
+    for attr, label in (("name", "name"), ("short", "abbreviation")):
+        if getattr(before, attr) != getattr(after, attr):
+            lines.append(changed(label, getattr(before, attr), getattr(after, attr)))
+    if same(before.summary) != same(after.summary):
+        lines.append(changed("summary", before.summary, after.summary))
     for attr, kind in _LIST_FIELDS:
         old_items, new_items = getattr(before, attr), getattr(after, attr)
         if attr == "backups":
-            old_items = [names.get(r, r) for r in old_items]
-            new_items = [names.get(r, r) for r in new_items]
-        lines += _items(kind, old_items, new_items)
+            old_items, new_items = [names.get(r, r) for r in old_items], [names.get(r, r) for r in new_items]
+        lines += items(kind, old_items, new_items, same)
     for phase in dict.fromkeys([*before.checklists, *after.checklists]):
-        lines += _items(
-            f"{phase} checklist item", before.checklists.get(phase, []), after.checklists.get(phase, [])
-        )
-    for attr, kind in _CARD_FIELDS:
-        lines += _items(kind, getattr(before.card, attr), getattr(after.card, attr))
-    for attr, verb, detail in (("works_with", "works with", "how"), ("escalates_to", "escalates to", "when")):
-        old_links = {link.role: getattr(link, detail) for link in getattr(before, attr)}
-        new_links = {link.role: getattr(link, detail) for link in getattr(after, attr)}
-        for role in [r for r in new_links if r not in old_links]:
-            lines.append(f"now {verb} {names.get(role, role)}")
-        for role in [r for r in old_links if r not in new_links]:
-            lines.append(f"no longer {verb} {names.get(role, role)}")
-        for role in [r for r in new_links if r in old_links]:
-            if old_links[role] != new_links[role]:
-                lines.append(f"{verb} {names.get(role, role)}: {detail} changed to “{new_links[role]}”")
+        old_list, new_list = before.checklists.get(phase, []), after.checklists.get(phase, [])
+        lines += items(f"{phase} checklist item", old_list, new_list, same)
+    for attr, verb, detail in _LINKS:
+        lines += _link_changes(getattr(before, attr), getattr(after, attr), verb, detail, names, same)
+    lines += _card_changes(before.card, after.card, same)
     if before.review.owner != after.review.owner:
         lines.append(f"owner changed from {before.review.owner} to {after.review.owner}")
+    lines += model_changes("", before.review, after.review, same, skip=("owner",))
+    lines += [
+        line
+        for attr in type(after).model_fields
+        if attr not in _SAID
+        for line in value_changes(label_of(attr), getattr(before, attr), getattr(after, attr), same)
+    ]
     return sorted(set(lines), key=lines.index)
 
 
-def activity_changes(
-    before: Iterable[Activity], after: Iterable[Activity], names: Mapping[str, str]
+def _link_changes(
+    before: Sequence[WorksWith | Escalation],
+    after: Sequence[WorksWith | Escalation],
+    verb: str,
+    detail: str,
+    names: Mapping[str, str],
+    same: Same,
 ) -> list[str]:
-    """Activities added and removed, and each RACI letter that moved, one sentence each."""
-    old = {a.id: a for a in before}
-    new = {a.id: a for a in after}
-    lines = [f"activity added: {a.name}" for a_id, a in new.items() if a_id not in old]
-    lines += [f"activity removed: {a.name}" for a_id, a in old.items() if a_id not in new]
-    for a_id in [i for i in new if i in old]:
-        was, now = old[a_id], new[a_id]
-        if was.name != now.name:
-            lines.append(f"{was.name}: renamed to “{now.name}”")
-        if was.phase != now.phase:
-            lines.append(f"{now.name}: moved from phase {was.phase} to {now.phase}")
-        lines += _raci_moves(now.name, was.raci, now.raci, names)
+    """Roles worked with (or escalated to) gained and lost, what changed about each, and their order."""
+    old_links = {link.role: link for link in before}
+    new_links = {link.role: link for link in after}
+    lines = [f"now {verb} {names.get(role, role)}" for role in new_links if role not in old_links]
+    lines += [f"no longer {verb} {names.get(role, role)}" for role in old_links if role not in new_links]
+    for role in [r for r in new_links if r in old_links]:
+        was, now = old_links[role], new_links[role]
+        if same(getattr(was, detail)) != same(getattr(now, detail)):
+            lines.append(f"{verb} {names.get(role, role)}: {detail} changed to “{getattr(now, detail)}”")
+        lines += model_changes(f"{verb} {names.get(role, role)}:", was, now, same, skip=("role", detail))
+    kept = [r for r in new_links if r in old_links]
+    if kept != [r for r in old_links if r in new_links]:
+        lines.append(f"{verb} order changed: {', '.join(names.get(r, r) for r in new_links)}")
     return lines
 
 
-def _raci_moves(
-    activity: str, was: Mapping[str, str], now: Mapping[str, str], names: Mapping[str, str]
-) -> list[str]:
+def _card_changes(before: Card, after: Card, same: Same) -> list[str]:
     lines = []
-    old_a = [r for r, letter in was.items() if letter == "A"]
-    new_a = [r for r, letter in now.items() if letter == "A"]
-    moved = len(old_a) == len(new_a) == 1 and old_a != new_a
-    if moved:
+    for attr, kind in _CARD_FIELDS:
+        lines += items(kind, getattr(before, attr), getattr(after, attr), same)
+    old, new = before.responsibilities, after.responsibilities
+    if old is None and new is not None:
         lines.append(
-            f"{activity}: Accountable moves from {names.get(old_a[0], old_a[0])} to {names.get(new_a[0], new_a[0])}"
+            "the card now lists key responsibilities of its own instead of the role's responsibilities"
         )
-    for role in dict.fromkeys([*was, *now]):
-        before, after = was.get(role), now.get(role)
-        name = names.get(role, role)
-        if before == after or (moved and role == new_a[0]) or (moved and role == old_a[0] and after is None):
-            continue  # unchanged, or said by the line above
-        if before is None or (moved and role == old_a[0]):
-            lines.append(f"{activity}: {name} is now {LETTER_NAMES[str(after)]}")
-        elif after is None:
-            lines.append(f"{activity}: {name} is no longer {LETTER_NAMES[before]}")
-        else:
-            lines.append(f"{activity}: {name} changes from {LETTER_NAMES[before]} to {LETTER_NAMES[after]}")
-    return lines
+    elif old is not None and new is None:
+        lines.append(
+            "the card now lists the role's responsibilities instead of key responsibilities of its own"
+        )
+    lines += items("card key responsibility", old or [], new or [], same)
+    skip = ("responsibilities", *(attr for attr, _ in _CARD_FIELDS))
+    return lines + model_changes("card", before, after, same, skip=skip)
 
 
 def compare_playbooks(

@@ -11,20 +11,23 @@ import io
 import json
 import re
 import zipfile
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from . import __version__
 from .buildcache import BuildCache, content_key
 from .model import Activity, Contact, Phase, Role, Severity
-from .playbook import LETTER_NAMES, Playbook
+from .playbook import Playbook
+from .raci import LETTER_LABELS, LETTER_NAMES
 
 DOWNLOADS = {"csv": "downloads/raci.csv", "xlsx": "downloads/raci.xlsx", "json": "downloads/playbook.json"}
 # Colours for the spreadsheet; the letter itself always carries the meaning.
-_FILLS = {"R": "DBEAFE", "A": "FEE2E2", "C": "FEF3C7", "I": "E5E7EB"}
+_FILLS = {"R": "DBEAFE", "A": "FEE2E2", "AR": "FEE2E2", "C": "FEF3C7", "I": "E5E7EB"}
 _LETTER_HELP = {
     "R": "does the work; at least one per activity",
     "A": "owns the outcome and decides; exactly one per activity",
+    "AR": "owns the outcome and does the work: the A and an R of the activity",
     "C": "asked before acting",
     "I": "told after acting",
 }
@@ -32,6 +35,12 @@ _LETTER_HELP = {
 
 class RoleExport(Role):
     id: str = Field(description="The role's id: its file name in roles/.")
+
+
+class ActivityExport(Activity):
+    raci: dict[str, Literal["R", "A", "A/R", "C", "I"]] = Field(  # type: ignore[assignment]
+        description="Role id to its letter; A/R for a role both Accountable and Responsible."
+    )
 
 
 class PlaybookExport(BaseModel):
@@ -48,7 +57,7 @@ class PlaybookExport(BaseModel):
     severities: list[Severity]
     contacts: dict[str, Contact]
     roles: list[RoleExport]
-    activities: list[Activity]
+    activities: list[ActivityExport]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +71,11 @@ def _inert(text: str) -> str:
 def _matrix(playbook: Playbook) -> tuple[list[str], list[list[str]]]:
     header = ["activity", "phase", *(_inert(role.name) for role in playbook.roles.values())]
     rows = [
-        [_inert(activity.name), _inert(phase.name), *(activity.raci.get(rid, "") for rid in playbook.roles)]
+        [
+            _inert(activity.name),
+            _inert(phase.name),
+            *(LETTER_LABELS.get(activity.raci.get(rid, ""), "") for rid in playbook.roles),
+        ]
         for phase, activities in playbook.activities_by_phase()
         for activity in activities
     ]
@@ -92,7 +105,12 @@ def playbook_json(playbook: Playbook) -> str:
         severities=list(config.severities),
         contacts=dict(config.contacts),
         roles=[RoleExport(id=rid, **role.model_dump()) for rid, role in playbook.roles.items()],
-        activities=list(playbook.activities),
+        activities=[
+            ActivityExport.model_construct(
+                **{**a.model_dump(), "raci": {r: LETTER_LABELS[x] for r, x in a.raci.items()}}
+            )
+            for a in playbook.activities
+        ],
     )
     return json.dumps(export.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
@@ -146,7 +164,7 @@ def raci_xlsx(playbook: Playbook) -> bytes:
                         sheet,
                         row,
                         column,
-                        letter,
+                        LETTER_LABELS[letter],
                         alignment=centred,
                         fill=fills[letter],
                         font=letter_fonts[letter],
@@ -156,7 +174,7 @@ def raci_xlsx(playbook: Playbook) -> bytes:
     for column, title in enumerate(["Letter", "Meaning"], start=1):
         put(legend, 1, column, title, font=bold)
     for row, (key, name) in enumerate(LETTER_NAMES.items(), start=2):
-        put(legend, row, 1, key, fill=fills[key])
+        put(legend, row, 1, LETTER_LABELS[key], fill=fills[key])
         put(legend, row, 2, name)
         put(legend, row, 3, _LETTER_HELP[key])
     config = playbook.config

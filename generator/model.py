@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -81,7 +82,21 @@ Name = Annotated[
     AfterValidator(_safe_markdown),
 ]
 Abbreviation = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9&+./-]{1,8}$")]
-Letter = Literal["R", "A", "C", "I"]
+Letter = Literal["R", "A", "C", "I", "AR"]
+# One role may be both Accountable and Responsible ("A/R"): written AR, and A/R or RA read as the same.
+_LETTER_SPELLINGS = {"A/R": "AR", "RA": "AR", "R/A": "AR"}
+
+
+def _letter(value: object) -> object:
+    if isinstance(value, str):
+        return _LETTER_SPELLINGS.get(value.strip().upper(), value)
+    return value
+
+
+RaciLetter = Annotated[
+    Letter,
+    BeforeValidator(_letter, json_schema_input_type=Literal["R", "A", "C", "I", "AR", "A/R", "RA", "R/A"]),
+]
 
 # Limits that keep a hostile or runaway file from making a build slow or huge (see the docs' limits page).
 MAX_ITEMS = 100  # entries in one list of a role
@@ -151,8 +166,13 @@ class Activity(Strict):
     name: Name
     phase: Id = Field(description="The id of a phase from site_config.")
     description: Text | None = None
-    raci: dict[Id, Letter] = Field(
-        description="Role id to one letter: Responsible, Accountable, Consulted or Informed."
+    severities: list[Id] | None = Field(
+        default=None,
+        description="The severity levels at which the activity applies (ids from site_config); default: all.",
+    )
+    raci: dict[Id, RaciLetter] = Field(
+        description="Role id to a letter: Responsible, Accountable, Consulted or Informed; AR (also written "
+        "A/R) for a role both Accountable and Responsible."
     )
 
 
@@ -166,14 +186,21 @@ class Phase(Strict):
     id: Id
     name: Name
     description: Text | None = None
+    incident: StrictBool = Field(
+        default=True,
+        description="Whether the phase happens during an incident; false for the time before and after it "
+        "(such as prepare and review), whose activities belong to no severity level.",
+    )
 
 
 DEFAULT_PHASES = (
-    Phase(id="prepare", name="Prepare", description="Readiness before anything happens."),
+    Phase(id="prepare", name="Prepare", description="Readiness before anything happens.", incident=False),
     Phase(id="detect", name="Detect", description="Noticing, confirming and declaring an incident."),
     Phase(id="respond", name="Respond", description="Diagnosing, containing and mitigating."),
     Phase(id="recover", name="Recover", description="Restoring normal service and confirming it holds."),
-    Phase(id="review", name="Review", description="Learning from the incident and following up."),
+    Phase(
+        id="review", name="Review", description="Learning from the incident and following up.", incident=False
+    ),
 )
 
 
@@ -237,11 +264,41 @@ class Branding(Strict):
     )
 
 
+def _default_title(data: object) -> object:
+    """The site's name follows the organization unless the settings give a title of their own."""
+    if isinstance(data, dict) and "title" not in data and isinstance(data.get("organization"), str):
+        organization = data["organization"].strip()
+        title = f"{organization} Incident Response"
+        return {**data, "title": title if len(title) <= 80 else organization}  # a name's longest
+    return data
+
+
+def _title_optional(schema: dict[str, Any]) -> None:
+    schema["required"] = [name for name in schema.get("required", []) if name != "title"]
+
+
+class EditingPages(Strict):
+    """Pages for the playbook's editors, in an "Editing this playbook" section; off by default, so the
+    responders' site holds the playbook only."""
+
+    guides: StrictBool = Field(
+        default=False, description="rolebook's guides: file format, adapting, limits..."
+    )
+    changes: StrictBool = Field(
+        default=False, description="What this playbook changes from rolebook's defaults."
+    )
+
+
 class SiteConfig(Strict):
     """The playbook's settings: every file in site_config/, merged by top-level key."""
 
-    title: Name
-    organization: Name
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_title_optional)
+
+    title: Name = Field(
+        description="The site's name, in every header and page title, the export and the cards; "
+        "default: the organization's name followed by 'Incident Response'."
+    )
+    organization: Name = Field(description="The organization whose playbook this is, shown on every card.")
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$")]
     published: Date
     intro: Text
@@ -258,3 +315,11 @@ class SiteConfig(Strict):
     review_period_months: Annotated[int, Field(ge=1, le=120)] = Field(
         default=12, description="How often each role should be reviewed."
     )
+
+    editing: EditingPages = Field(default_factory=EditingPages)
+    demo: StrictBool = Field(
+        default=False,
+        description="A demonstration playbook: example addresses and contacts are expected, not reported.",
+    )
+
+    _title = model_validator(mode="before")(_default_title)

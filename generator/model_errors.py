@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -172,10 +173,51 @@ def diagnostics_from(exc: ValidationError, model: type[BaseModel], where: Locato
     return found
 
 
-def validate_into(model: type[BaseModel], data: Any, where: Locator, out: list[Diagnostic]) -> Any:
-    """``data`` validated as ``model``, or None with every problem added to ``out``."""
+@dataclass(frozen=True)
+class Salvage:
+    """How much of a file that failed validation is kept, so that the checks across files still run
+    on the rest of it in the same run: an unknown field is dropped, and a field that failed takes its
+    default, or its stand-in if it has no default. A field in ``keep`` (whose default would make the
+    checks report what is not so, e.g. the default phases) or a required one with no stand-in must be
+    valid as written, or nothing of the file is kept."""
+
+    stand_ins: dict[str, Any] = field(default_factory=dict)
+    keep: frozenset[str] = frozenset()
+
+
+ROLE_SALVAGE = Salvage(
+    {"summary": "-", "responsibilities": ["-"]}, frozenset({"name", "short", "backups", "review"})
+)
+SETTINGS_SALVAGE = Salvage(
+    {"title": "-", "organization": "-", "version": "0", "published": "2000-01-01", "intro": "-"},
+    frozenset({"phases"}),
+)
+
+
+def _salvaged(model: type[BaseModel], data: Any, exc: ValidationError, salvage: Salvage) -> Any:
+    failed = {err["loc"][0] if err["loc"] else None for err in exc.errors()}
+    if not isinstance(data, dict) or None in failed or failed & salvage.keep:
+        return None
+    kept = {k: v for k, v in data.items() if k not in failed}
+    for name in failed:
+        spec = model.model_fields.get(str(name))
+        if spec is not None and spec.is_required():  # an unknown field is left out
+            if name not in salvage.stand_ins:
+                return None
+            kept[str(name)] = salvage.stand_ins[str(name)]
+    try:
+        return model.model_validate(kept)
+    except ValidationError:
+        return None
+
+
+def validate_into(
+    model: type[BaseModel], data: Any, where: Locator, out: list[Diagnostic], salvage: Salvage | None = None
+) -> Any:
+    """``data`` validated as ``model``, or None with every problem added to ``out``; with ``salvage``,
+    what can be kept of invalid data (for the checks across files; the problems are in ``out``)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         out.extend(diagnostics_from(exc, model, where))
-        return None
+        return _salvaged(model, data, exc, salvage) if salvage else None

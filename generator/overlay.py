@@ -37,13 +37,18 @@ class Merged:
     data: Any
     origins: dict[Path_, tuple[str, Path_]] = field(default_factory=dict)
 
-    def where(self, docs: dict[str, YamlDoc], path: Path_, key: bool) -> tuple[str, Loc]:
+    def origin(self, path: Path_) -> tuple[str, Path_]:
+        """The file a merged value came from and its path there ("" when nothing is known)."""
         for cut in range(len(path), -1, -1):
             if path[:cut] in self.origins:
                 file, source = self.origins[path[:cut]]
-                doc = docs.get(file)
-                return file, doc.loc((*source, *path[cut:]), key=key) if doc else Loc(1, 1)
-        return "", Loc(1, 1)
+                return file, (*source, *path[cut:])
+        return "", path
+
+    def where(self, docs: dict[str, YamlDoc], path: Path_, key: bool) -> tuple[str, Loc]:
+        file, source = self.origin(path)
+        doc = docs.get(file)
+        return file, doc.loc(source, key=key) if doc else Loc(1, 1)
 
 
 class _Merger:
@@ -222,12 +227,19 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
     return merged
 
 
+def prose(text: str) -> str:
+    """The text with its code spans, link targets and web addresses blanked out (same length)."""
+    pieces = _VERBATIM.split(text)
+    return "".join(" " * len(p) if i % 2 else p for i, p in enumerate(pieces))
+
+
 def rename_mentions(data: Any, renames: dict[str, str]) -> Any:
-    """Text with every whole-word mention of a renamed role's old name (or abbreviation) changed."""
+    """Text with every whole-word mention of a renamed role's old name (or abbreviation) changed,
+    a plural too ("SMEs")."""
     if not renames:
         return data
     pattern = re.compile(
-        r"\b(" + "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True)) + r")\b"
+        r"\b(" + "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True)) + r")(?=s?\b)"
     )
 
     def rename(text: str) -> str:

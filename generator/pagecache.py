@@ -148,7 +148,8 @@ class PageCache:
             "content": page.content,
             "toc": _toc(page.toc),
             "title": page._title_from_render,
-            "anchors": sorted(page.present_anchor_ids or ()),
+            # an <a> without a name counts as the anchor None
+            "anchors": sorted(a for a in page.present_anchor_ids or () if a),
             "links": {f.src_uri: anchors for f, anchors in (page.links_to_anchors or {}).items()},
         }
         self.cache.put(KIND, key, json.dumps(kept, ensure_ascii=False).encode("utf-8"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from .compare import LETTER_NAMES, Changes
+from .compare import Changes
 from .diagnostics import Diagnostic
 from .model import Activity, Letter, Phase, Role, SiteConfig
+from .raci import LETTER_NAMES
 
 __all__ = ["LETTER_NAMES", "Playbook"]
 
@@ -43,6 +44,11 @@ class Playbook:
         """The roles that list ``role_id`` as a backup, i.e. the ones it can cover."""
         return list(self._covers.get(role_id, ()))
 
+    def escalated_from(self, role_id: str) -> list[str]:
+        """The roles that escalate to ``role_id``: a role with escalations of its own below it and none
+        above it is the top of the escalation path."""
+        return list(self._escalations.get(role_id, ()))
+
     # Indexes made once, on first use, so a page per role does not walk every activity or role again.
     @functools.cached_property
     def _rows(self) -> dict[str, list[tuple[Activity, Letter]]]:
@@ -52,6 +58,14 @@ class Playbook:
                 for role_id, letter in activity.raci.items():
                     rows.setdefault(role_id, []).append((activity, letter))
         return rows
+
+    @functools.cached_property
+    def _escalations(self) -> dict[str, list[str]]:
+        below: dict[str, list[str]] = {}
+        for rid, role in self.roles.items():
+            for target in dict.fromkeys(e.role for e in role.escalates_to):
+                below.setdefault(target, []).append(rid)
+        return below
 
     @functools.cached_property
     def _covers(self) -> dict[str, list[str]]:

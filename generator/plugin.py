@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 from .buildcache import BuildCache
 from .cardpdf import CardBatch, start_site_cards
 from .defaults import builtin_templates
+from .editorpages import GUIDES_DIR
 from .errors import RolebookError
 from .exports import downloads
 from .files import SITE_MARKER
@@ -36,6 +37,7 @@ from .project import CONFIG_DIR, DOCS_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbo
 from .render import (
     CSS_PATH,
     RenderOptions,
+    nav_title,
     nav_with_own_pages,
     page_sources,
     render_site,
@@ -173,6 +175,9 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         if theme not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme)
         self.brand_files = self._apply_branding(playbook.config.branding, config)
+        # the site's name is the playbook's title (one source, shared with the export and the cards); themes
+        # place it as HTML, so it is escaped text
+        config.site_name = nav_title(playbook.config.title)
         return config
 
     def _apply_branding(self, branding: Branding, config: MkDocsConfig) -> dict[str, str]:
@@ -204,6 +209,8 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
                 file.edit_uri = os.path.relpath(self.project / self.sources[path], config.docs_dir).replace(
                     os.sep, "/"
                 )
+            elif path.startswith(f"{GUIDES_DIR}/"):  # rolebook's own pages: nothing in the project to edit
+                file.edit_uri = None
             files.append(file)
         for path, source in self.brand_files.items():
             files.append(File.generated(config, path, abs_src_path=source))

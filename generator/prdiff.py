@@ -7,17 +7,17 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from .compare import activity_changes, role_changes
+from .compare_cards import cards_to_reprint
+from .compare_fields import Same, as_is
+from .compare_mentions import leftover_mentions
+from .compare_settings import settings_changes
 from .diagnostics import Diagnostic, sort_diagnostics
 from .overlay import rename_mentions
 from .playbook import Playbook
 from .project import check_project
-
-_M = TypeVar("_M", bound=BaseModel)
 
 
 @dataclass
@@ -31,23 +31,37 @@ class Side:
 
 @dataclass
 class Report:
+    """What a change means for the playbook; the Markdown comment and the JSON carry the same."""
+
     base: str
     head: str
     problems: dict[str, list[str]] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     renamed: list[dict[str, str]] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    severities: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
     roles: list[dict[str, Any]] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
-    cards: list[str] = field(default_factory=list)
+    leftover_mentions: list[dict[str, Any]] = field(default_factory=list)
+    cards_to_reprint: list[str] = field(default_factory=list)  # role names, in site order
+    cards: list[str] = field(default_factory=list)  # cards that stop fitting, and why none were compared
 
     @property
     def valid(self) -> bool:
         return not self.problems
 
     @property
+    def changes(self) -> bool:
+        """Whether anything of the playbook changed (cards that stop fitting aside)."""
+        kinds = (self.settings, self.phases, self.severities, self.contacts, self.roles, self.activities)
+        return any((self.added, self.removed, self.renamed, *kinds, self.cards_to_reprint))
+
+    @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.renamed or self.roles or self.activities or self.cards)
+        return not (self.changes or self.cards or self.leftover_mentions)
 
 
 def load_side(project: Path, revision: str | None, workdir: Path) -> Side:
@@ -66,7 +80,13 @@ def load_side(project: Path, revision: str | None, workdir: Path) -> Side:
     return Side(label, None if unread else playbook, problems, folder=folder)
 
 
-def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str]] | None = None) -> Report:
+def compare_sides(
+    base: Side,
+    head: Side,
+    card_problems: dict[str, dict[str, str]] | None = None,
+    reprint: tuple[list[str], str | None] | None = None,
+) -> Report:
+    """The report for two loaded sides; ``reprint`` is what ``cards_to_reprint`` says (found when None)."""
     report = Report(base.label, head.label)
     for side in (base, head):
         if side.problems:
@@ -74,6 +94,7 @@ def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str
     if head.playbook is not None and base.absent:
         report.added = [role.name for role in head.playbook.roles.values()]
         report.activities = [f"activity added: {a.name}" for a in head.playbook.activities]
+        report.cards_to_reprint = list(report.added)
         return report
     if base.playbook is None or head.playbook is None:
         return report
@@ -81,34 +102,53 @@ def compare_sides(base: Side, head: Side, card_problems: dict[str, dict[str, str
     names = {rid: r.name for rid, r in old.roles.items()} | {rid: r.name for rid, r in new.roles.items()}
     report.added = [new.roles[r].name for r in new.roles if r not in old.roles]
     report.removed = [old.roles[r].name for r in old.roles if r not in new.roles]
+    same = _same_after_renames(old, new)
+    settings = settings_changes(old.config, new.config, names, same)
+    report.settings, report.phases = settings.settings, settings.phases
+    report.severities, report.contacts = settings.severities, settings.contacts
+    for rid, role in new.roles.items():
+        if rid not in old.roles:
+            continue
+        if old.roles[rid].name != role.name:
+            report.renamed.append({"id": rid, "from": old.roles[rid].name, "to": role.name})
+        # The rename line says the new name; every other difference, the abbreviation too, is listed.
+        lines = [
+            line for line in role_changes(old.roles[rid], role, names, same) if not line.startswith("name ")
+        ]
+        if lines:
+            report.roles.append({"id": rid, "name": role.name, "changes": lines})
+    levels = {s.id: s.name for s in (*old.config.severities, *new.config.severities)}
+    phases = {p.id: p.name for p in (*old.config.phases, *new.config.phases)}
+    report.activities = activity_changes(old.activities, new.activities, names, same, levels, phases)
+    report.leftover_mentions = leftover_mentions(old, new)
+    ids, problem = reprint or cards_to_reprint(old, base.folder, new, head.folder)
+    report.cards_to_reprint = [new.roles[rid].name for rid in ids]
+    for rid, message in (card_problems or {}).get("head", {}).items():
+        if rid not in (card_problems or {}).get("base", {}):
+            verb = "no longer fits" if rid in old.roles else "does not fit"
+            report.cards.append(f"the {names.get(rid, rid)} card {verb}: {message}")
+    if problem:
+        report.cards.append(problem)
+    return report
+
+
+def _same_after_renames(old: Playbook, new: Playbook) -> Same:
+    """Text as compared: a mention of a renamed role, by its old name or its new one, reads the same on
+    both sides, so an in-place rename is one change and not one per mention."""
     renames: dict[str, str] = {}
     for rid in [r for r in new.roles if r in old.roles]:
         for attr in ("name", "short"):
             before, after = getattr(old.roles[rid], attr), getattr(new.roles[rid], attr)
             if before != after:
                 renames[before] = after
-    # Compare with the base as renamed, so a rename is reported once, not once per mention.
-    old_roles = {rid: _renamed(role, renames) for rid, role in old.roles.items()}
-    old_activities = [_renamed(a, renames) for a in old.activities]
-    for rid, role in new.roles.items():
-        if rid not in old.roles:
-            continue
-        if old.roles[rid].name != role.name:
-            report.renamed.append({"id": rid, "from": old.roles[rid].name, "to": role.name})
-        skip = ("name changed", "abbreviation changed")
-        lines = [line for line in role_changes(old_roles[rid], role, names) if not line.startswith(skip)]
-        if lines:
-            report.roles.append({"id": rid, "name": role.name, "changes": lines})
-    report.activities = activity_changes(old_activities, new.activities, names)
-    for rid, message in (card_problems or {}).get("head", {}).items():
-        if rid not in (card_problems or {}).get("base", {}):
-            verb = "no longer fits" if rid in old.roles else "does not fit"
-            report.cards.append(f"the {names.get(rid, rid)} card {verb}: {message}")
-    return report
+    if not renames:
+        return as_is
+    renames |= {after: after for after in list(renames.values()) if after not in renames}
 
+    def same(text: str) -> str:
+        return str(rename_mentions(text, renames))
 
-def _renamed(model: _M, renames: dict[str, str]) -> _M:
-    return type(model).model_validate(rename_mentions(model.model_dump(mode="json"), renames))
+    return same
 
 
 def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str, str]:
@@ -129,16 +169,16 @@ def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool =
     with tempfile.TemporaryDirectory(prefix="rolebook-diff-") as tmp:
         base = load_side(project, base_rev, Path(tmp) / "base")
         head = load_side(project, head_rev, Path(tmp) / "head")
+        if head.playbook is None or (base.playbook is None and not base.absent):
+            return compare_sides(base, head)
+        reprint = cards_to_reprint(base.playbook, base.folder, head.playbook, head.folder)
         cards: dict[str, dict[str, str]] = {}
-        if check_cards and head.playbook is not None and head.folder is not None:
-            old = base.playbook.roles if base.playbook is not None else {}
-            changed = [rid for rid, role in head.playbook.roles.items() if old.get(rid) != role]
-            if changed:
-                cards["head"] = card_fit(head.folder, head.playbook, changed)
-                kept = [r for r in changed if r in old]
-                if kept and base.playbook is not None and base.folder is not None:
-                    cards["base"] = card_fit(base.folder, base.playbook, kept)
-        return compare_sides(base, head, cards)
+        if check_cards and reprint[0] and head.folder is not None:
+            cards["head"] = card_fit(head.folder, head.playbook, reprint[0])
+            kept = [r for r in reprint[0] if base.playbook is not None and r in base.playbook.roles]
+            if kept and base.playbook is not None and base.folder is not None:
+                cards["base"] = card_fit(base.folder, base.playbook, kept)
+        return compare_sides(base, head, cards, reprint)
 
 
 def as_json(report: Report) -> str:
@@ -168,25 +208,42 @@ def _fenced(lines: list[str]) -> list[str]:
     return [f"{fence}text", *lines, fence]
 
 
+def mention_line(mention: dict[str, Any]) -> str:
+    """One leftover mention as a sentence: the old name, what became of the role, and where it stands."""
+    became = f"now {mention['now']}" if mention["now"] else "no longer a role"
+    where = "; ".join(f"{p['file']} ({', '.join(p['fields'])})" for p in mention["places"])
+    return f"“{mention['name']}” ({became}): {where}"
+
+
+def _section(title: str, lines: list[str], mark: str = "") -> list[str]:
+    return [f"### {title}", "", *[f"- {mark}{_md(line)}" for line in lines], ""] if lines else []
+
+
 def as_markdown(report: Report) -> str:
     """The report as Markdown for a pull-request comment; every value from the playbook is escaped."""
     out = [f"## Playbook changes: {_code(report.base)} → {_code(report.head)}", ""]
     for label, problems in report.problems.items():
         out += [f"### :x: {_code(label)} is invalid", "", *_fenced(problems), ""]
-    if report.problems and (not report.roles and not report.activities):
+    if report.problems and report.empty:
         return "\n".join(out).rstrip() + "\n"
     if report.empty:
-        out.append("No change to roles, activities or cards.")
+        out.append("No change to the playbook or its cards.")
     if report.added:
         out += ["**Roles added:** " + ", ".join(_md(name) for name in report.added), ""]
     if report.removed:
         out += ["**Roles removed:** " + ", ".join(_md(name) for name in report.removed), ""]
     for rename in report.renamed:
         out += [f"**Role renamed:** {_md(rename['from'])} → {_md(rename['to'])}", ""]
+    out += _section("Settings", report.settings)
+    out += _section("Phases", report.phases)
+    out += _section("Severity levels", report.severities)
+    out += _section("Contacts", report.contacts)
     for role in report.roles:
-        out += [f"### {_md(role['name'])}", "", *[f"- {_md(line)}" for line in role["changes"]], ""]
-    if report.activities:
-        out += ["### RACI", "", *[f"- {_md(line)}" for line in report.activities], ""]
-    if report.cards:
-        out += ["### Quick cards", "", *[f"- :warning: {_md(line)}" for line in report.cards], ""]
+        out += _section(_md(role["name"]), role["changes"])
+    out += _section("RACI", report.activities)
+    out += _section(
+        "Leftover mentions of old role names", [mention_line(m) for m in report.leftover_mentions]
+    )
+    out += _section("Quick cards to reprint", report.cards_to_reprint)
+    out += _section("Quick cards", report.cards, ":warning: ")
     return "\n".join(out).rstrip() + "\n"

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from .compare import Changes, compare_playbooks
+from .consistency import check_consistency
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic, sort_diagnostics
 from .errors import InvalidPlaybook
 from .links import LEAVES, inside, outside_files
+from .mentions import find_mentions
 from .model import ID_PATTERN, Activity, ActivityFile, Role, SiteConfig
-from .model_errors import Locator, validate_into
+from .model_errors import SETTINGS_SALVAGE, Locator, validate_into
 from .overlay import rename_mentions
+from .placeholders import example_values
 from .playbook import Playbook
 from .roleset import DEFAULTS_LABEL, resolve_roles
 from .rules import RuleContext, check_rules
@@ -132,7 +135,7 @@ def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> Site
             sources.config_owner[key] = doc.path
     if any(d.file.startswith(CONFIG_DIR) for d in out):
         return None
-    config: SiteConfig | None = validate_into(SiteConfig, merged, sources.config_where, out)
+    config: SiteConfig | None = validate_into(SiteConfig, merged, sources.config_where, out, SETTINGS_SALVAGE)
     return config
 
 
@@ -216,7 +219,12 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         project,
         locators=sources.locators,
     )
-    diagnostics = sort_diagnostics(out + check_rules(ctx))
+    check_rules(ctx)
+    check_consistency(ctx)
+    ctx.out += find_mentions(ctx, sources.renames, sources.config_owner.values())
+    if config is not None:
+        ctx.out += example_values(project, config, sources.config_where)
+    diagnostics = sort_diagnostics(out + ctx.out)
     if config is None or activity_file is None or activity_path is None:
         return None, diagnostics
     if any(d.severity == "error" for d in diagnostics):

@@ -20,10 +20,12 @@ from mkdocs.utils.meta import get_data
 
 from .cards import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from .defaults import builtin_templates
+from .editorpages import CHANGES_PAGE, editing_nav, guide_pages
 from .errors import TemplateProblem
 from .exports import DOWNLOADS
 from .links import LEAVES, inside
-from .playbook import LETTER_NAMES, Playbook
+from .playbook import Playbook
+from .raci import LEGEND, LETTER_LABELS, LETTER_NAMES, duties
 from .rolemap import KINDS, layout
 from .sandbox import ProjectLoader, TemplateEnvironment, template_problem
 from .scriptless import script_in
@@ -103,7 +105,7 @@ def site_nav(playbook: Playbook) -> list[Any]:
         {"RACI matrix": "raci.md"},
         {"Severity levels": "severities.md"},
         {"Quick cards": "cards.md"},
-        {"Changes from the defaults": "changes.md"},
+        *editing_nav(playbook),
     ]
 
 
@@ -162,6 +164,9 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         "site": playbook.config,
         "roles": playbook.roles,
         "letters": LETTER_NAMES,
+        "labels": LETTER_LABELS,
+        "legend": LEGEND,
+        "duties": duties,
         "role_page": role_page,
         "css_path": CSS_PATH,
         "card_pdf": lambda rid: f"{CARDS_DIR}/{rid}.pdf",
@@ -178,7 +183,6 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         ("raci.md", "pages/raci.md.j2", {"grid": len(playbook.roles) <= GRID_ROLE_LIMIT}),
         ("severities.md", "pages/severities.md.j2", {}),
         (CSS_PATH, "assets/rolebook.css.j2", {}),
-        ("changes.md", "pages/changes.md.j2", {"changes": playbook.changes}),
         (
             "cards.md",
             "pages/cards.md.j2",
@@ -195,7 +199,9 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         plan.append((role_page(rid), "pages/role.md.j2", {"role_id": rid, "role": role}))
     if many_roles(playbook):
         plan.append((ROLES_INDEX, "pages/roles-index.md.j2", {}))
-    out: dict[str, str] = {}
+    if playbook.config.editing.changes:
+        plan.append((CHANGES_PAGE, "pages/changes.md.j2", {"changes": playbook.changes}))
+    out: dict[str, str] = guide_pages(playbook)
     for path, template_name, extra in plan:
         out[path] = _render(
             env,

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic
 from .model import Abbreviation, ActivityFile, Name, Role
-from .model_errors import validate_into
+from .model_errors import ROLE_SALVAGE, validate_into
 from .overlay import Merged, merge_activities, merge_role, rename_mentions
 from .yamlload import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 
@@ -24,7 +24,7 @@ class RoleSet:
     activities: ActivityFile | None = None
     bases: dict[str, str] = field(default_factory=dict)  # role id -> what it extends, e.g. default/<id>
     renames: dict[str, str] = field(default_factory=dict)  # old name or abbreviation -> new
-    locators: dict[str, Any] = field(default_factory=dict)  # project file -> where a merged path stands
+    locators: dict[str, MergedLocator] = field(default_factory=dict)  # project file -> its merged values
 
 
 @dataclass(frozen=True)
@@ -126,14 +126,27 @@ def _valid(kind: Any, value: str) -> bool:
     return True
 
 
+def _renaming(role_id: str, base: str, bases: dict[str, str], project_ids: set[str]) -> bool:
+    """Whether a role built on ``base`` stands in for it, so inherited text naming the base names
+    the role: a default extended under its own id, or under a new id when the project has no role of
+    the default's id and no other role built on the same default. A role built on a project role, or
+    next to the default it extends, renames nothing."""
+    if base == f"{DEFAULT_PREFIX}/{role_id}":
+        return True
+    base_id = base.removeprefix(f"{DEFAULT_PREFIX}/")
+    if base_id == base or base_id in project_ids:
+        return False
+    return list(bases.values()).count(base) == 1
+
+
 def _renames(
-    merged: dict[str, Merged], bases: dict[str, str], docs: dict[str, Merged | YamlDoc]
+    merged: dict[str, Merged], bases: dict[str, str], docs: dict[str, Merged | YamlDoc], project_ids: set[str]
 ) -> dict[str, str]:
     """Old name -> new name (and old abbreviation -> new) for every role renamed by an overlay."""
     renames: dict[str, str] = {}
     for role_id, base in bases.items():
-        if base != f"{DEFAULT_PREFIX}/{role_id}":
-            continue  # a new role built on another one renames nothing
+        if not _renaming(role_id, base, bases, project_ids):
+            continue
         base_data = docs[base].data if base in docs else None
         if base_data is None or role_id not in merged:
             continue
@@ -156,13 +169,14 @@ def resolve_roles(
     defaults = default_docs()
     base_data: dict[str, Merged | YamlDoc] = {f"{DEFAULT_PREFIX}/{k}": v for k, v in defaults.roles.items()}
     base_data.update(merged)
-    renames = _renames(merged, resolver.bases, base_data)
+    renames = _renames(merged, resolver.bases, base_data, set(role_docs))
     result = RoleSet(bases=resolver.bases, renames=renames)
     for role_id, m in merged.items():
         data = rename_mentions(m.data, renames)
-        where = _locator(m, all_docs, role_docs[role_id])
+        where = MergedLocator(m, data, role_docs[role_id], all_docs, result.locators)
         result.locators[role_docs[role_id].path] = where
-        result.roles[role_id] = validate_into(Role, data, where, out)
+        # a role that fails validation is still checked against the others where it can be
+        result.roles[role_id] = validate_into(Role, data, where, out, salvage=ROLE_SALVAGE)
     result.roles = {k: v for k, v in result.roles.items() if v is not None}
     if activity_doc is not None:
         result.activities = _activities(activity_doc, all_docs, renames, out, result.locators)
@@ -174,7 +188,7 @@ def _activities(
     all_docs: dict[str, YamlDoc],
     renames: dict[str, str],
     out: list[Diagnostic],
-    locators: dict[str, Any],
+    locators: dict[str, MergedLocator],
 ) -> ActivityFile | None:
     if "extends" in doc.data:
         base = default_docs().activities
@@ -191,23 +205,50 @@ def _activities(
     else:
         merged = Merged(doc.data, {(): (doc.path, ())})
     data = rename_mentions(merged.data, renames)
-    where = _locator(merged, all_docs, doc)
+    where = MergedLocator(merged, data, doc, all_docs, {})
     locators[doc.path] = where
     result: ActivityFile | None = validate_into(ActivityFile, data, where, out)
     return result
 
 
-def _locator(merged: Merged, docs: dict[str, YamlDoc], own: YamlDoc) -> Any:
-    """Where a merged value stands; a value inherited from the built-in defaults is reported at the
-    overlay's `extends:` line, since the defaults are not files of the project."""
+@dataclass(frozen=True, eq=False)
+class MergedLocator:
+    """A merged role or activity file: its values (renames carried through) and where each is written.
 
-    def where(path: Path_, key: bool) -> tuple[str, Loc]:
-        file, at = merged.where(docs, path, key)
+    A value is reported where it is written, except one inherited from the built-in defaults: that
+    is reported at the `extends:` line of the project file that brings it in, since the defaults are
+    not files of the project, and ``origin`` tells where in the defaults it is written.
+    """
+
+    merged: Merged
+    data: Any
+    own: YamlDoc  # the project's file
+    docs: dict[str, YamlDoc]  # every parsed file, the defaults' included
+    chain: dict[str, MergedLocator]  # project file -> its locator, for bases that are project roles
+
+    def trace(self, path: Path_, key: bool) -> tuple[str, Loc, MergedLocator | None]:
+        """The file and place a value is written, and the locator whose `extends:` line reports it
+        (None for a value written in a project file)."""
+        file, source = self.merged.origin(path)
+        base = self.chain.get(file)
+        if base is not None and file != self.own.path:
+            return base.trace(source, key)  # a project role's merged value: follow it to its file
+        doc = self.docs.get(file)
+        at = doc.loc(source, key=key) if doc else Loc(1, 1)
         if file.startswith(DEFAULTS_LABEL) or not file:
-            return own.path, own.loc(("extends",), key=True)
-        return file, at
+            return file, at, self
+        return file, at, None
 
-    return where
+    def __call__(self, path: Path_, key: bool) -> tuple[str, Loc]:
+        file, at, reporter = self.trace(path, key)
+        if reporter is None:
+            return file, at
+        return reporter.own.path, reporter.own.loc(("extends",), key=True)
+
+    def origin(self, path: Path_, key: bool = False) -> tuple[str, Loc] | None:
+        """Where an inherited value is written in the defaults; None for a value of the project."""
+        file, at, reporter = self.trace(path, key)
+        return (file, at) if reporter is not None and file else None
 
 
-__all__ = ["DEFAULTS_LABEL", "Loc", "RoleSet", "default_docs", "resolve_roles"]
+__all__ = ["DEFAULTS_LABEL", "Loc", "MergedLocator", "RoleSet", "default_docs", "resolve_roles"]

@@ -15,6 +15,8 @@ from .links import inside
 from .lookalike import first_difference, lookalike_groups, oddness
 from .model import Activity, ActivityFile, Phase, Role, SiteConfig
 from .model import Severity as SeverityLevel
+from .raci import accountable_role, responsible_roles
+from .roleset import MergedLocator
 from .yamlload import Loc, Path_, YamlDoc
 
 ConfigLocator = Callable[[Path_, bool], tuple[str, Loc]]
@@ -39,10 +41,29 @@ class RuleContext:
             return self.locators[file](path, key)
         return file, self.docs[file].loc(path, key=key) if file in self.docs else Loc(1, 1)
 
+    def inherited(self, file: str, path: Path_, key: bool = False) -> tuple[str, Loc] | None:
+        """Where in the defaults a value of ``file`` is written, if it is inherited from them."""
+        locator = self.locators.get(file)
+        return locator.origin(path, key) if path and isinstance(locator, MergedLocator) else None
+
     def add(
-        self, file: str, path: Path_, message: str, *, key: bool = False, severity: Severity = "error"
+        self,
+        file: str,
+        path: Path_,
+        message: str,
+        *,
+        key: bool = False,
+        severity: Severity = "error",
+        fix: str | None = None,
     ) -> None:
+        """A problem at ``path`` of ``file``; if the value is inherited, saying from where and, with
+        ``fix``, the edit to the reported file that mends it (e.g. "add `checklists: {x: null}` ...")."""
+        origin = self.inherited(file, path, key)
         file, at = self.where(file, path, key)
+        if origin is not None:
+            fix = fix or self._activity_fix(path)
+            message += f"; the value is inherited from {origin[0]}:{origin[1].line}"
+            message += f": {fix}" if fix else ""
         self.out.append(Diagnostic(file, at.line, at.col, message, severity))
 
     def add_config(self, path: Path_, message: str, *, key: bool = False) -> None:
@@ -52,8 +73,25 @@ class RuleContext:
     def role_ref(self, file: str, path: Path_, role_id: str, what: str) -> bool:
         if role_id in self.known_roles or not self.known_roles:  # no roles at all is reported once, elsewhere
             return True
-        self.add(file, path, f"{what} names unknown role '{role_id}'{_suggest(role_id, self.known_roles)}")
+        message = f"{what} names unknown role '{role_id}'{_suggest(role_id, self.known_roles)}"
+        self.add(file, path, message, fix=self._unlink(path, role_id))
         return False
+
+    def _unlink(self, path: Path_, role_id: str) -> str | None:
+        """The overlay edit that takes an inherited mention of a role out."""
+        if path and path[0] in ("works_with", "escalates_to", "backups"):
+            return f"remove it with `{path[0]}: {{remove: [{role_id}]}}`"
+        if len(path) == 4 and path[:3:2] == ("activities", "raci") and self.activities is not None:
+            activity = self.activities.activities[int(path[1])].id
+            return f"remove it with `change: {{{activity}: {{raci: {{{role_id}: null}}}}}}`"
+        return None
+
+    def _activity_fix(self, path: Path_) -> str | None:
+        """The activity overlay edit that mends an inherited activity's phase."""
+        if len(path) == 3 and path[:3:2] == ("activities", "phase") and self.activities is not None:
+            activity = self.activities.activities[int(path[1])].id
+            return f"set it with `change: {{{activity}: {{phase: ...}}}}`, or `remove: [{activity}]`"
+        return None
 
 
 def _suggest(word: str, candidates: set[str]) -> str:
@@ -93,6 +131,7 @@ def _check_role_links(ctx: RuleContext, phases: set[str] | None) -> None:
                         ("checklists", phase),
                         f"unknown phase '{phase}'{_suggest(phase, phases)}",
                         key=True,
+                        fix=f"add `checklists: {{{phase}: null}}` to this file",
                     )
 
 
@@ -120,7 +159,7 @@ def _check_unique_labels(ctx: RuleContext) -> None:
 def _check_characters(ctx: RuleContext) -> None:
     """Control, bidi and invisible characters the loader found, each where it stands."""
     for doc in ctx.docs.values():
-        ctx.out.extend(Diagnostic(doc.path, p.line, p.col, p.message) for p in doc.problems)
+        ctx.out.extend(Diagnostic(doc.path, p.line, p.col, p.message, p.severity) for p in doc.problems)
 
 
 Labelled = tuple[str, Loc, str]  # the file and place a name is written, and the name
@@ -195,7 +234,7 @@ def _check_activities(ctx: RuleContext, phases: set[str] | None) -> None:
         for role_id in act.raci:
             ctx.role_ref(file, ("activities", i, "raci", role_id), role_id, label)
             involved.add(role_id)
-        accountable = [r for r, letter in act.raci.items() if letter == "A"]
+        accountable = accountable_role(act.raci)
         if not accountable:
             ctx.add(
                 file,
@@ -208,11 +247,11 @@ def _check_activities(ctx: RuleContext, phases: set[str] | None) -> None:
                 ("activities", i, "raci"),
                 f"{label} has {len(accountable)} Accountable roles ({', '.join(accountable)}): exactly one role may be A",
             )
-        if "R" not in act.raci.values():
+        if not responsible_roles(act.raci):
             ctx.add(
                 file,
                 ("activities", i, "raci"),
-                f"{label} has no Responsible role: give at least one role an R",
+                f"{label} has no Responsible role: give at least one role an R (or the Accountable role AR)",
             )
     for rid in ctx.roles:
         if rid not in involved:

@@ -9,6 +9,7 @@ it creates the whole project or nothing: the files are written beside the target
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -94,6 +95,23 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def own_settings(text: str, organization: str) -> str:
+    """A settings file of the defaults made the organization's: its name, from which the site's name
+    follows (no title of the demonstration's), today as the publication date, and the demonstration's
+    marker left out, so the example addresses are reported until they are set."""
+    quoted = json.dumps(organization, ensure_ascii=False)
+    text = re.sub(r"(?m)^organization:.*$", lambda _: f"organization: {quoted}", text)
+    text = re.sub(
+        r"(?m)^title:.*$",
+        "# title: the site's name, in every header, page title and card; default: the organization's name\n"
+        '# followed by "Incident Response".',
+        text,
+    )
+    text = re.sub(r"(?m)^published:.*$", f"published: {dt.date.today().isoformat()}", text)
+    text = re.sub(r"(?m)^version:.*$", 'version: "0.1"', text)
+    return re.sub(r"(?m)^# This playbook is rolebook's demonstration.*\n(?:#.*\n)*demo: true\n", "", text)
+
+
 def _files(defaults: Playbook, organization: str) -> Iterator[tuple[str, str]]:
     """The new project's files, each read from the defaults only when it is written."""
     root = defaults_root()
@@ -102,20 +120,22 @@ def _files(defaults: Playbook, organization: str) -> Iterator[tuple[str, str]]:
         first = json.dumps(_one_line(role.responsibilities[0]), ensure_ascii=False)
         yield f"roles/{role_id}.yaml", ROLE_STUB.format(name=_one_line(role.name), first=first)
     yield "roles/activities.yaml", ACTIVITY_STUB
-    quoted = json.dumps(organization, ensure_ascii=False)
     for config in sorted((root / "site_config").glob("*.yaml")):
-        text = re.sub(r"(?m)^organization:.*$", lambda _: f"organization: {quoted}", _text(config))
-        yield f"site_config/{config.name}", text
+        yield f"site_config/{config.name}", own_settings(_text(config), organization)
     yield (
         "mkdocs.yml",
-        _text(root / "mkdocs.yml").replace(
+        re.sub(
+            r"(?m)^site_name:.*$",
+            "site_name: Incident playbook  # the site shows the title from site_config (default: the organization's)",
+            _text(root / "mkdocs.yml"),
+            count=1,
+        ).replace(
             "site_url:",
             "# Set these two: the cards' QR codes open pages under site_url, edit links go to repo_url.\nsite_url:",
             1,
         ),
     )
-    for page in sorted((root / "docs" / "editing-the-playbook").glob("*.md")):
-        yield f"docs/editing-the-playbook/{page.name}", _text(page)
+    yield "docs/.gitkeep", "Pages of your own go in this folder; the site lists them after the playbook.\n"
     for schema in sorted((root / "schema").glob("*.json")):
         yield f"schema/{schema.name}", _text(schema)
     scaffold = root / "scaffold"

@@ -5,6 +5,11 @@ request until a build succeeds. Here each build goes into a fresh folder that re
 one only when it is complete. A failed build leaves the last good site served, prints its problems
 in the terminal (one line each) and shows them in a banner at the top of every served page until a
 build succeeds; before the first good build, the served page lists the problems.
+
+The preview is served at the root of the address (``http://127.0.0.1:8000/``, the address printed),
+whatever the path of ``site_url`` in mkdocs.yml: MkDocs' own serve mounts the site under that path and
+answers ``/`` with a redirect it logs as a warning. Pages link to each other relatively, and the cards'
+QR codes keep the published ``site_url`` (plugin.on_config), so nothing in the site needs the path.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 import jinja2
@@ -193,11 +197,8 @@ def _serve(path: str, overrides: dict[str, Any], root: Path, staging: Path, serv
     config.plugins.on_startup(command="serve", dirty=False)
     try:
         host, port = config.dev_addr
-        mount_path = urlsplit(config.site_url or "/").path
-        server = LiveReloadServer(
-            builder=builder, host=host, port=port, root=str(root), mount_path=mount_path
-        )
-        serve_url = server.url
+        server = LiveReloadServer(builder=builder, host=host, port=port, root=str(root), mount_path="/")
+        serve_url = server.url  # the pages' site_url while served: the preview's own address
         server.set_app(banner_app(server.serve_request, served))
         server.error_handler = lambda code: _error_page(root, code, served)
         builder(config)

@@ -23,6 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from .characters import Kind, key_kind, refused, value_kind
+from .diagnostics import Severity
+from .yamltraps import Trap, comment_lines, cut_by_comment, joined_items, syntax_hint
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -83,7 +85,7 @@ class YamlDoc:
     data: Any
     values: dict[Path_, Loc] = field(default_factory=dict)
     keys: dict[Path_, Loc] = field(default_factory=dict)
-    problems: list[YamlProblem] = field(default_factory=list)  # refused characters, each located
+    problems: list[YamlProblem] = field(default_factory=list)  # refused characters and traps, located
 
     def loc(self, path: Path_, *, key: bool = False) -> Loc:
         """The location of ``path``, or of its nearest existing parent."""
@@ -99,13 +101,15 @@ class YamlDoc:
 
 
 class YamlProblem(Exception):
-    """The file is not acceptable YAML; located at ``line``/``col``."""
+    """The file is not acceptable YAML (or, kept in YamlDoc.problems with severity "warning", valid YAML
+    that likely means something else than was written); located at ``line``/``col``."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+    def __init__(self, message: str, line: int = 1, col: int = 1, severity: Severity = "error") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.col = col
+        self.severity: Severity = severity
 
 
 def _short_tag(tag: str) -> str:
@@ -159,6 +163,18 @@ class _Walker:
         self.doc = doc
         self.text = text
         self.seen: set[int] = set()
+        self.comments = comment_lines(text)  # only a scalar ending on one of these can be cut short
+
+    def traps(self, node: ScalarNode, path: Path_, list_col: int | None) -> None:
+        """Warnings for unquoted text that YAML reads otherwise than it looks (see ``yamltraps``)."""
+        key = path[-1] if path and isinstance(path[-1], str) and list_col is None else None
+        found: list[Trap] = []
+        if node.end_mark.line > node.start_mark.line:
+            found = joined_items(self.text, node, key, list_col)
+        if node.end_mark.line in self.comments:
+            cut = cut_by_comment(self.text, node, key)
+            found += [cut] if cut else []
+        self.doc.problems.extend(YamlProblem(t.message, t.line, t.col, "warning") for t in found)
 
     def characters(self, node: ScalarNode, value: str, kind: Kind) -> None:
         """Keep a problem for the first refused character, located where it stands if it is
@@ -171,7 +187,7 @@ class _Walker:
         at = _loc(node) if raw < 0 else _position(self.text, raw)
         self.doc.problems.append(YamlProblem(found[1], at.line, at.col))
 
-    def value(self, node: Node, path: Path_) -> Any:
+    def value(self, node: Node, path: Path_, list_col: int | None = None) -> Any:
         if id(node) in self.seen:  # the composer hands out the anchored node again
             loc = self.doc.keys.get(path) or _loc(node)
             raise YamlProblem(
@@ -186,12 +202,19 @@ class _Walker:
             scalar = _scalar(node)
             if isinstance(scalar, str):
                 self.characters(node, scalar, value_kind(path))
+            # plain (style '' from libyaml, None from Python) text or empty value, on several lines or
+            # with a comment after it; a number, true/false or '~' is left alone
+            end = node.end_mark.line
+            suspect = end != node.start_mark.line or end in self.comments
+            if suspect and not node.style and (isinstance(scalar, str) or node.value == ""):
+                self.traps(node, path, list_col)
             return scalar
         if node.tag not in (_SEQ, _MAP):
             loc = _loc(node)
             raise YamlProblem(_tag_message(node.tag), loc.line, loc.col)
         if isinstance(node, SequenceNode):
-            return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+            dash = None if node.flow_style else node.start_mark.column
+            return [self.value(item, (*path, i), dash) for i, item in enumerate(node.value)]
         assert isinstance(node, MappingNode)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -271,8 +294,8 @@ def parse_yaml(text: str, path: str) -> YamlDoc:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and "expected a single document" in exc.context:
             problem = "more than one YAML document in the file ('---' separates documents)"
-        elif "mapping values are not allowed" in problem:
-            problem += " (a ': ' inside text starts a mapping; put the whole text in quotes)"
+        elif mark:
+            problem = syntax_hint(problem, text, mark.line, mark.column)
         raise YamlProblem(problem, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(exc, text) from None

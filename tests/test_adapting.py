@@ -30,6 +30,15 @@ def write(project: Path, rel: str, text: str) -> None:
     (project / rel).write_text(textwrap.dedent(text), "utf-8")
 
 
+CHANGES = Path("site/editing-this-playbook/changes/index.html")
+
+
+def show_changes(project: Path) -> None:
+    """Turn on the changes-from-the-defaults page (off by default: the responders' site holds the playbook)."""
+    with (project / "site_config" / "playbook.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("editing: {changes: true}\n")
+
+
 def build(project: Path) -> None:
     result = rolebook("build", cwd=project)
     assert result.returncode == 0, result.stderr
@@ -65,19 +74,17 @@ def test_init_writes_a_project_that_builds(project: Path) -> None:
             "schema/playbook-export.schema.json",
             "schema/role.schema.json",
             "schema/site-config.schema.json",
-            "docs/editing-the-playbook/adapting.md",
-            "docs/editing-the-playbook/changing-a-role.md",
-            "docs/editing-the-playbook/file-format.md",
-            "docs/editing-the-playbook/limits.md",
-            "docs/editing-the-playbook/performance.md",
-            "docs/editing-the-playbook/quick-cards.md",
+            "docs/.gitkeep",
         ]
     )
     assert (project / "roles" / "support-team.yaml").read_text("utf-8").rstrip().endswith("extends: default")
     build(project)
     assert "Acme Rockets" in article_text(project / "site" / "index.html")
     assert len(list((project / "site" / "roles").glob("*/index.html"))) == len(ROLE_IDS)
-    assert "unchanged" in article_text(project / "site" / "changes" / "index.html")
+    # the responders' site holds the playbook only: no guides, no changes page, in pages or search
+    assert not (project / "site" / "changes").exists()
+    assert not (project / "site" / "editing-this-playbook").exists()
+    assert "Editing" not in (project / "site" / "search" / "search_index.json").read_text("utf-8")
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
@@ -147,6 +154,7 @@ def test_init_from_a_regular_install_outside_the_repository(tmp_path: Path) -> N
 
 
 def test_overlay_edits_lists_relations_checklists_and_card(project: Path) -> None:
+    show_changes(project)
     write(
         project,
         "roles/support-team.yaml",
@@ -185,7 +193,7 @@ def test_overlay_edits_lists_relations_checklists_and_card(project: Path) -> Non
     cards = rolebook("cards", "-o", "c.pdf", "--role", "support-team", cwd=project)
     assert cards.returncode == 0, cards.stderr
     assert "Switch the phone line" in PdfReader(project / "c.pdf").pages[0].extract_text()
-    changes = article_text(project / "site" / "changes" / "index.html")
+    changes = article_text(project / CHANGES)
     assert "responsibility added: “Keep the status page subscribers current.”" in changes
     assert "now works with Operations Team" in changes and "no longer works with Incident Manager" in changes
 
@@ -244,6 +252,7 @@ def test_a_role_built_on_a_default_and_one_on_a_project_role(project: Path) -> N
 
 
 def test_activity_overlay_adds_removes_and_changes(project: Path) -> None:
+    show_changes(project)
     write(
         project,
         "roles/activities.yaml",
@@ -265,7 +274,7 @@ def test_activity_overlay_adds_removes_and_changes(project: Path) -> None:
     declare = {td["data-role"]: td.get_text(strip=True) for td in rows["declare-incident"].find_all("td")}
     assert declare["operations-team"] == "A" and declare["incident-manager"] == "R"
     assert declare["management-leadership"] == ""
-    changes = article_text(project / "site" / "changes" / "index.html")
+    changes = article_text(project / CHANGES)
     assert (
         "Declare the incident and set its severity: Accountable moves from Incident Manager to Operations Team"
         in changes
@@ -297,6 +306,7 @@ def test_activity_overlay_problems_are_located(project: Path) -> None:
 
 
 def test_a_renamed_role_is_renamed_everywhere(project: Path) -> None:
+    show_changes(project)
     write(project, "roles/incident-manager.yaml", "extends: default\nname: Incident Commander\nshort: IC\n")
     build(project)
     site = project / "site"
@@ -317,7 +327,7 @@ def test_a_renamed_role_is_renamed_everywhere(project: Path) -> None:
     text = " ".join(page.extract_text() for page in PdfReader(project / "c.pdf").pages)
     assert "Incident Commander" in text and "Incident Manager" not in text
     assert "Tell the IC what you see" in text  # the abbreviation follows too
-    changes = article_text(site / "changes" / "index.html")
+    changes = article_text(project / CHANGES)
     assert "name changed from “Incident Manager” to “Incident Commander”" in changes
     assert "checklist" not in changes  # mentions that merely follow the rename are not listed as changes
 
@@ -395,8 +405,9 @@ def test_a_missing_branding_file_is_located(project: Path) -> None:
 
 def test_the_repository_itself_has_no_changes_from_the_defaults(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
+    show_changes(project)
     build(project)
-    assert "unchanged" in article_text(project / "site" / "changes" / "index.html")
+    assert "unchanged" in article_text(project / CHANGES)
 
 
 @pytest.mark.parametrize(
@@ -477,6 +488,7 @@ def test_a_rename_leaves_code_and_links_alone(project: Path) -> None:
 
 
 def test_the_changes_page_does_not_depend_on_hash_seeds(project: Path) -> None:
+    show_changes(project)
     write(
         project,
         "roles/support-team.yaml",
@@ -497,17 +509,18 @@ def test_the_changes_page_does_not_depend_on_hash_seeds(project: Path) -> None:
             build(project)
         finally:
             del os.environ["PYTHONHASHSEED"]
-        pages.add((project / "site" / "changes" / "index.html").read_text("utf-8"))
+        pages.add((project / CHANGES).read_text("utf-8"))
     assert len(pages) == 1
 
 
 def test_init_says_what_to_set_next(tmp_path: Path) -> None:
     result = rolebook("init", str(tmp_path / "p"), cwd=tmp_path)
     made = sum(1 for path in (tmp_path / "p").rglob("*") if path.is_file())
-    assert made > 20
+    assert made >= 20
     assert result.stderr.strip() == (
-        f"created {made} files in {tmp_path / 'p'}; set site_url and repo_url in {tmp_path / 'p' / 'mkdocs.yml'}, "
-        f"then: cd {tmp_path / 'p'} && rolebook build"
+        f"created {made} files in {tmp_path / 'p'}; set site_url and repo_url in {tmp_path / 'p' / 'mkdocs.yml'} "
+        f"and the contacts in {tmp_path / 'p' / 'site_config' / 'contacts.yaml'} (rolebook validate lists every "
+        f"example value left), then: cd {tmp_path / 'p'} && rolebook build"
     )
     config = (tmp_path / "p" / "mkdocs.yml").read_text("utf-8")
     assert "# Set these two: the cards' QR codes open pages under site_url" in config

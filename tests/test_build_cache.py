@@ -307,7 +307,7 @@ def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    card = f"http://127.0.0.1:{port}/playbook/cards/support-team.pdf"
+    card = f"http://127.0.0.1:{port}/cards/support-team.pdf"
     try:
         wait_for(lambda: http_get(card)[1].startswith(b"%PDF-"), seconds=60)
         served = http_get(card)[1]

@@ -78,10 +78,11 @@ def test_xlsx_matches_the_yaml_and_reads_well(project: Path, tmp_path: Path) -> 
     assert len({next(iter(c)) for c in fills.values()}) == 4  # one colour per letter
     outlined = [sheet.row_dimensions[i].outline_level for i in range(2, sheet.max_row + 1)]
     assert outlined.count(1) == len(expected)  # activities fold under their phase
-    legend = [tuple(r) for r in book["Legend"].iter_rows(min_row=2, max_row=5, values_only=True)]
+    legend = [tuple(r) for r in book["Legend"].iter_rows(min_row=2, max_row=6, values_only=True)]
     assert [(r[0], r[1]) for r in legend] == [
         ("R", "Responsible"),
         ("A", "Accountable"),
+        ("A/R", "Accountable and Responsible"),
         ("C", "Consulted"),
         ("I", "Informed"),
     ]

@@ -346,7 +346,12 @@ def test_mapping_key_must_be_plain_text() -> None:
     [
         ("a: 1\nb: [1, 2\nc: 3\n", 3, 2, "did not find expected ',' or ']'"),
         ("list:\n  - x\n - y\n", 3, 2, "did not find expected key"),
-        ("a:\n\t- x\n", 2, 1, "found character that cannot start any token"),
+        (
+            "a:\n\t- x\n",
+            2,
+            1,
+            "found a tab character in the indentation: YAML indents with spaces only; replace it with spaces",
+        ),
         (
             "summary: Note: this is it\n",
             1,

@@ -53,7 +53,7 @@ def test_no_change(repo: Path) -> None:
     assert result.returncode == 0
     assert (
         result.stdout
-        == "## Playbook changes: `main` → `working tree`\n\nNo change to roles, activities or cards.\n"
+        == "## Playbook changes: `main` → `working tree`\n\nNo change to the playbook or its cards.\n"
     )
 
 
@@ -156,6 +156,7 @@ def test_raci_changes_are_spelled_out(repo: Path) -> None:
         "activity removed: Share the incident report with stakeholders and customers",
         "Declare the incident and set its severity: Accountable moves from Incident Manager to Operations Team",
         "Declare the incident and set its severity: Incident Manager is now Responsible",
+        "Declare the incident and set its severity: Operations Team is no longer Responsible",
         "Declare the incident and set its severity: Management and Leadership is no longer Informed",
     ]
     assert "### RACI" in diff(repo, "main").stdout
@@ -255,7 +256,7 @@ def test_workflow_validates_comments_builds_and_publishes(workflow: str) -> None
     assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
     steps = data["jobs"]["check"]["steps"]
     runs = "\n".join(str(step.get("run", "")) for step in steps)
-    assert "rolebook validate --format github" in runs
+    assert "rolebook validate --strict --format github" in runs
     assert 'rolebook diff "origin/$BASE_REF" HEAD' in runs  # posted by playbook-comment (test_workflows)
     assert "[ -s playbook-report/playbook-diff.md ] ||" in runs  # a report even when the diff is empty
     assert "rolebook build" in runs and "rolebook cards" in runs

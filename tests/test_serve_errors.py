@@ -30,7 +30,7 @@ def serving(project: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[by
             [str(exe), "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project, stdout=out, stderr=out
         )
         try:
-            yield f"http://127.0.0.1:{port}/playbook/", server  # the path of site_url in mkdocs.yml
+            yield f"http://127.0.0.1:{port}/", server  # at the root, whatever the path of site_url
         finally:
             server.kill()
             server.wait(timeout=20)
