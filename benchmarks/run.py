@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import yaml
 
@@ -65,9 +64,7 @@ def _plain_project(project: Path, target: Path) -> Path:
 
 
 def _serve_page(project: Path) -> str:
-    site_url = yaml.safe_load((project / "mkdocs.yml").read_text("utf-8")).get("site_url") or "/"
-    prefix = urlparse(site_url).path.strip("/")
-    return f"{prefix}/roles/role-0001/".lstrip("/")
+    return "roles/role-0001/"  # rolebook serve puts the preview at the root, whatever site_url's path
 
 
 def bench_size(roles: int, work: Path, repeats: int, serve: bool) -> dict[str, Figure]:

@@ -90,7 +90,7 @@ def make_org(n: int, target: Path) -> Path:
         "title: Synthetic Playbook\norganization: Bench\nversion: '1.0'\npublished: 2026-11-26\n"
         "intro: A synthetic organization for measuring rolebook.\n"
         "severities:\n  - id: sev1\n    name: SEV1\n    description: Everything is down.\n"
-        "    roles: [role-0000, role-0001]\n",
+        f"    roles: [{', '.join(f'role-{i:04d}' for i in range(n))}]\n",  # a SEV1 engages everyone
         "utf-8",
     )
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")

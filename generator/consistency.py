@@ -72,12 +72,13 @@ def check_backups_engaged(ctx: RuleContext) -> None:
         engaged = set(sev.roles)
         for j, rid in enumerate(sev.roles):
             role = ctx.roles.get(rid)
-            if role is None or not role.backups or engaged & set(role.backups):
+            backups = [b for b in role.backups if b in ctx.roles] if role is not None else []
+            if not backups or engaged & set(backups):  # a backup that is no role is an error of its own
                 continue
             _warn_config(
                 ctx,
                 ("severities", i, "roles", j),
-                f"severity '{sev.id}' engages '{rid}' but none of its backups ({_names(ctx, role.backups)}): "
+                f"severity '{sev.id}' engages '{rid}' but none of its backups ({_names(ctx, backups)}): "
                 "engage one of them, so someone can take the role over",
             )
 

@@ -2,21 +2,23 @@
 
 Text is free prose, so nothing else notices "tell the Communication Lead" on the card of a
 playbook that has no Communication Lead. Each text value (of a role, an activity or the settings)
-is read once; every name or abbreviation it holds that is not a role here is one warning, at the
-line of the text, or for text inherited from the defaults at the `extends:` line that brings it in.
+is read once; every name or abbreviation it holds that is not a role here is one warning, where the
+name stands in the text (a name in a text of several lines on its own line), or for text inherited
+from the defaults at the `extends:` line that brings it in.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from .diagnostics import Diagnostic
 from .overlay import prose
 from .roleset import MergedLocator, default_docs
 from .rules import RuleContext
-from .yamlload import Path_
+from .yamlload import Loc, Path_, YamlDoc
 
 # Values that are not prose: ids, addresses, dates, handles and the role's own name.
 _ROLE_SKIPPED = frozenset({"name", "short", "extends", "role", "backups", "review"})
@@ -38,22 +40,24 @@ def find_mentions(
     if not absent:
         return []
     finder = _Finder(absent, present)
+    places = _Places(finder)
     out: list[Diagnostic] = []
     for file, locator in ctx.locators.items():
         if not isinstance(locator, MergedLocator):
             continue
+        locator = locator.unmapped()  # paths into its data, every activity's text included
         skipped = _ACTIVITY_SKIPPED if file == ctx.activity_path else _ROLE_SKIPPED
         for path, text in _texts(locator.data, (), skipped):
             for name in finder.names(text):
-                out.append(_located(locator, path, name, absent[name]))
+                out.append(_located(locator, path, name, absent[name], places))
     for file in sorted(set(settings_files)):
         doc = ctx.docs.get(file)
         if doc is None:
             continue
         for path, text in _texts(doc.data, (), _SETTINGS_SKIPPED):
             for name in finder.names(text):
-                at = doc.loc(path)
-                out.append(Diagnostic(file, at.line, at.col, _message(name, absent[name]), "warning"))
+                at = places.at(doc, path, name)
+                out.append(Diagnostic(file, at.line, at.col, _message(name, *absent[name]), "warning"))
     return out
 
 
@@ -70,26 +74,29 @@ def _present(ctx: RuleContext) -> set[str]:
     return found
 
 
-def _absent(known: set[str], renames: dict[str, str], present: set[str]) -> dict[str, str]:
-    """Name or abbreviation -> why it is not a role of this playbook."""
-    absent: dict[str, str] = {}
+def _absent(known: set[str], renames: dict[str, str], present: set[str]) -> dict[str, tuple[str, str]]:
+    """Name or abbreviation -> why it is not a role of this playbook, and what to write instead."""
+    absent: dict[str, tuple[str, str]] = {}
     for role_id, doc in default_docs().roles.items():
         if role_id in known or not isinstance(doc.data, dict):
             continue
         for key in ("name", "short"):
             value = doc.data.get(key)
             if isinstance(value, str) and value.strip():
-                absent[value.strip()] = "a default role left out"
+                absent[value.strip()] = ("a default role left out", LEFT_OUT_FIX)
     for old, new in renames.items():
-        absent[old] = f"renamed to '{new}'"
+        absent[old] = (f"renamed to '{new}'", f"write '{new}'")
     return {k: v for k, v in absent.items() if k not in present and k.casefold() not in present}
+
+
+LEFT_OUT_FIX = "write the name of a role of this playbook, or remove it"
 
 
 class _Finder:
     """Names matched as whole phrases in any case, abbreviations as whole words in their own case;
     a plural counts ("SMEs"), and a role's own name hides what it contains ("Customer Support Team")."""
 
-    def __init__(self, absent: dict[str, str], present: set[str]) -> None:
+    def __init__(self, absent: Collection[str], present: set[str]) -> None:
         def phrase(name: str) -> str:
             return r"\s+".join(re.escape(word) for word in name.split())
 
@@ -107,14 +114,53 @@ class _Finder:
 
     def names(self, text: str) -> list[str]:
         """The absent names the text holds, each once, in order of first mention."""
-        text = prose(text)
+        return list(dict.fromkeys(name for name, _ in self._matches(text)))
+
+    def first(self, text: str, name: str) -> int | None:
+        """Where in ``text`` the name first stands (a name may be written over a line break)."""
+        return next((start for found, start in self._matches(text) if found == name), None)
+
+    def _matches(self, text: str) -> Iterator[tuple[str, int]]:
+        text = prose(text)  # the same length: offsets hold
         if self.mask is not None:
             text = self.mask.sub(lambda m: " " * len(m.group(0)), text)
-        found: dict[str, None] = {}
         for match in self.pattern.finditer(text):
             word = re.sub(r"\s+", " ", match.group(1))
-            found[self.canonical.get(word, self.canonical.get(word.casefold(), word))] = None
-        return list(found)
+            yield self.canonical.get(word, self.canonical.get(word.casefold(), word)), match.start(1)
+
+
+class _Places:
+    """Where a name stands in the text of a file, found in the value as it is written: for a block
+    scalar (``|`` or ``>``) from the line after its indicator, for any text up to the next value."""
+
+    def __init__(self, finder: _Finder) -> None:
+        self.finder = finder
+        self.tables: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+
+    def at(self, doc: YamlDoc, path: Path_, name: str) -> Loc:
+        start = doc.values.get(path)
+        if start is None or not doc.source:
+            return doc.loc(path)
+        lines, marks = self._tables(doc)
+        begin = lines[start.line - 1] + start.col - 1
+        after = bisect.bisect_right(marks, (start.line, start.col))
+        end = lines[marks[after][0] - 1] + marks[after][1] - 1 if after < len(marks) else len(doc.source)
+        written = doc.source[begin:end]
+        skip = written.find("\n") + 1 if written[:1] in ("|", ">") else 0
+        offset = self.finder.first(written[skip:], name)
+        if offset is None:  # written with escapes: the start of the value
+            return start
+        index = begin + skip + offset
+        line = bisect.bisect_right(lines, index)
+        return Loc(line, index - lines[line - 1] + 1)
+
+    def _tables(self, doc: YamlDoc) -> tuple[list[int], list[tuple[int, int]]]:
+        """Where each line of the file starts, and every place a value or a key starts, in order."""
+        if id(doc) not in self.tables:
+            lines = [0, *(m.end() for m in re.finditer("\n", doc.source))]
+            marks = sorted({(at.line, at.col) for at in (*doc.values.values(), *doc.keys.values())})
+            self.tables[id(doc)] = (lines, marks)
+        return self.tables[id(doc)]
 
 
 def _is_abbreviation(name: str) -> bool:
@@ -133,15 +179,20 @@ def _texts(value: Any, path: Path_, skipped: frozenset[str]) -> Iterator[tuple[P
                 yield from _texts(item, (*path, key), skipped)
 
 
-def _message(name: str, why: str) -> str:
-    return f"names '{name}', which is not a role of this playbook ({why})"
+def _message(name: str, why: str, fix: str) -> str:
+    return f"names '{name}', which is not a role of this playbook ({why}): {fix}"
 
 
-def _located(locator: MergedLocator, path: Path_, name: str, why: str) -> Diagnostic:
-    file, at = locator(path, False)
+def _located(
+    locator: MergedLocator, path: Path_, name: str, why_fix: tuple[str, str], places: _Places
+) -> Diagnostic:
+    why = why_fix[0]
     origin = locator.origin(path)
     if origin is None:
-        return Diagnostic(file, at.line, at.col, _message(name, why), "warning")
+        written = locator.written(path)
+        file, at = (written[0].path, places.at(*written, name)) if written else locator(path, False)
+        return Diagnostic(file, at.line, at.col, _message(name, *why_fix), "warning")
+    file, at = locator(path, False)
     base, base_at = origin
     message = (
         f"inherited text names '{name}', which is not a role of this playbook ({why}): "

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .diagnostics import Diagnostic
-from .model import ID_PATTERN
+from .model import ID_PATTERN, Activity, ActivityFile, RaciLetter
+from .raci import accountable, responsible
 from .yamlload import Loc, Path_
 
 # (path, is_key) -> (file, location): where a value or a mapping key stands.
@@ -185,13 +187,61 @@ class Salvage:
     keep: frozenset[str] = frozenset()
 
 
+# A stand-in never reaches a page (the playbook is invalid) and is not a value the checks report on.
+# Backups have none: an empty list would be reported as "no backups", and a shorter one would move
+# the place each entry is reported at.
 ROLE_SALVAGE = Salvage(
-    {"summary": "-", "responsibilities": ["-"]}, frozenset({"name", "short", "backups", "review"})
+    {
+        "summary": "-",
+        "responsibilities": ["-"],
+        "review": {"owner": "-", "last_reviewed": "2000-01-01"},  # the review date is checked on builds only
+    },
+    frozenset({"backups"}),
 )
+_STAND_IN_SYMBOLS = "&+./-"  # no letter or digit: no abbreviation a playbook uses is made of these alone
+
+
+def role_salvage(role_id: str, number: int) -> Salvage:
+    """ROLE_SALVAGE with a name and an abbreviation of the role's own (``number`` tells the roles of
+    a project apart), unlike any other role's, so the checks that compare names and abbreviations
+    report nothing about a stand-in: a private-use character and the id, eight symbols."""
+    symbols = "".join(_STAND_IN_SYMBOLS[number // 5**i % 5] for i in range(6))
+    return Salvage(
+        {**ROLE_SALVAGE.stand_ins, "name": f"\ue000{role_id}", "short": f"&&{symbols}"}, ROLE_SALVAGE.keep
+    )
+
+
 SETTINGS_SALVAGE = Salvage(
     {"title": "-", "organization": "-", "version": "0", "published": "2000-01-01", "intro": "-"},
     frozenset({"phases"}),
 )
+# Settings the checks depend on whose default would make them report what is not so, when their
+# value is not known: an unknown phase for every checklist, an unknown severity for every activity.
+SETTINGS_NEEDED = ("phases", "severities")
+
+
+def partial_settings(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    where: Locator,
+    out: list[Diagnostic],
+    *,
+    unread: bool,
+    twice: set[str],
+) -> Any:
+    """The settings when a settings file could not be read (``unread``) or keys are set in two files
+    (``twice``; ``data`` holds the first): what was read is validated, a required field that may be
+    in the unread file takes a stand-in, and the checks on the rest run in the same run. None when
+    the phases or the severity levels are not known for sure."""
+    if any(key in twice or (unread and key not in data) for key in SETTINGS_NEEDED):
+        return None
+    filled = dict(data)
+    if unread:
+        for key, value in SETTINGS_SALVAGE.stand_ins.items():
+            if key != "title":  # the title follows the organization
+                filled.setdefault(key, value)
+        filled.setdefault("demo", True)  # example values go unreported rather than reported on a guess
+    return validate_into(model, filled, where, out, SETTINGS_SALVAGE)
 
 
 def _salvaged(model: type[BaseModel], data: Any, exc: ValidationError, salvage: Salvage) -> Any:
@@ -209,6 +259,83 @@ def _salvaged(model: type[BaseModel], data: Any, exc: ValidationError, salvage: 
         return model.model_validate(kept)
     except ValidationError:
         return None
+
+
+def salvaged_activities(data: Any) -> tuple[ActivityFile, tuple[int, ...]] | None:
+    """What the checks across files can use of an activity file that failed validation: each
+    activity that is valid or can be made so (see ``_activity``), and the index each had in the file."""
+    listed = data.get("activities") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        return None
+    kept = [(i, activity) for i, item in enumerate(listed) if (activity := _activity(item)) is not None]
+    try:
+        return ActivityFile(activities=[a for _, a in kept]), tuple(i for i, _ in kept)
+    except ValidationError:  # none kept, or too many
+        return None
+
+
+def _activity(item: Any) -> Activity | None:
+    """An activity, if what fails in it can be left out or stood in for: an unknown field, the
+    description, a severity that is not an id (the list keeps the ids), a RACI entry whose letter is
+    not a letter or whose role is not an id (see ``_stand_in_letters``)."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return Activity.model_validate(item)
+    except ValidationError as exc:
+        errors = exc.errors()
+    kept = dict(item)
+    raci = dict(item["raci"]) if isinstance(item.get("raci"), dict) else {}
+    bad: list[str] = []
+    not_ids: set[str] = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if (err["type"] == "extra_forbidden" and len(loc) == 1) or loc == ("description",):
+            kept.pop(str(loc[0]), None)
+        elif loc[:1] == ("severities",):
+            listed = item.get("severities")
+            ids = [s for s in listed if _is_id(s)] if isinstance(listed, list) else []
+            kept["severities"] = ids  # none: the activity applies at no level, so none is reported
+        elif len(loc) == 3 and loc[0] == "raci" and loc[2] == "[key]":
+            not_ids.add(str(loc[1]))
+        elif len(loc) == 2 and loc[0] == "raci" and str(loc[1]) in raci:
+            bad.append(str(loc[1]))
+        else:
+            return None
+    letters = _stand_in_letters(raci, [role for role in bad if role not in not_ids], not_ids)
+    if letters is None:
+        return None
+    kept["raci"] = letters
+    try:
+        return Activity.model_validate(kept)
+    except ValidationError:
+        return None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 64 and re.fullmatch(ID_PATTERN, value) is not None
+
+
+def _stand_in_letters(raci: dict[str, Any], bad: list[str], not_ids: set[str]) -> dict[str, Any] | None:
+    """The RACI with a stand-in for each letter that is not one: the checks still see the role (an
+    unknown role is reported, and a role named there takes part), but neither report a lack the bad
+    letter may be meant to fill nor count it as a second A. The first bad letter stands in for what
+    the others lack (A, R or both), every other one for I. An entry whose role is not an id is left
+    out; if what it leaves lacks an A or an R and no bad letter can stand in, None: the checks could
+    only echo the entry."""
+    raci = {role: letter for role, letter in raci.items() if role not in not_ids}
+    rest = {role: letter for role, letter in raci.items() if role not in bad}
+    try:
+        letters = list(TypeAdapter(dict[str, RaciLetter]).validate_python(rest).values())
+    except ValidationError:
+        letters = []
+    lacks = ("A" if not any(map(accountable, letters)) else "") + (
+        "R" if not any(map(responsible, letters)) else ""
+    )
+    if lacks and not bad and not_ids:
+        return None
+    stand_ins = dict.fromkeys(bad, "I") | ({bad[0]: lacks} if bad and lacks else {})
+    return {role: stand_ins.get(role, letter) for role, letter in raci.items()}
 
 
 def validate_into(

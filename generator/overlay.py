@@ -188,6 +188,7 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
         if index is not None:
             activities.pop(index)
             ids.pop(index)
+    changed: dict[tuple[int | str, ...], tuple[str, Path_]] = {}  # (index, field...) -> where it is written
     change = over.data.get("change") or {}
     if not isinstance(change, dict):
         merger.problem(("change",), "'change' maps activity ids to the fields that change")
@@ -201,9 +202,14 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
             merger.problem(("change", activity_id), message)
             continue
         activity, origin = activities[index]
+        # what the change sets comes from the overlay; the rest of the activity is still inherited
+        base_file, base_path = origin
         for key, value in fields.items():
             if key == "raci" and isinstance(value, dict):
                 raci = dict(activity.get("raci") or {})
+                for role in raci:
+                    if role not in value:
+                        changed[(index, "raci", role)] = (base_file, (*base_path, "raci", role))
                 for role, letter in value.items():
                     if letter is None:
                         raci.pop(role, None)
@@ -212,7 +218,7 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
                 activity["raci"] = raci
             else:
                 activity[key] = value
-        activities[index] = (activity, (over.path, ("change", activity_id)))
+            changed[(index, key)] = (over.path, ("change", activity_id, key))
     for i, new in enumerate(_as_list(over.data.get("add"))):
         if isinstance(new, dict) and new.get("id") in ids:
             merger.problem(
@@ -224,6 +230,8 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
     merged = Merged({"activities": [a for a, _ in activities]}, {(): (over.path, ())})
     for i, (_, origin) in enumerate(activities):
         merged.origins[("activities", i)] = origin
+    for path, origin in changed.items():
+        merged.origins[("activities", *path)] = origin
     return merged
 
 

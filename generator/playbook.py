@@ -44,6 +44,13 @@ class Playbook:
         """The roles that list ``role_id`` as a backup, i.e. the ones it can cover."""
         return list(self._covers.get(role_id, ()))
 
+    def applies_at(self, activity: Activity) -> str:
+        """The severity levels an activity is limited to, by name ("" when it applies at every level)."""
+        if activity.severities is None:
+            return ""
+        names = {s.id: s.name for s in self.config.severities}
+        return ", ".join(names.get(s, s) for s in activity.severities) or "no severity level"
+
     def escalated_from(self, role_id: str) -> list[str]:
         """The roles that escalate to ``role_id``: a role with escalations of its own below it and none
         above it is the top of the escalation path."""

@@ -16,7 +16,7 @@ from .errors import InvalidPlaybook
 from .links import LEAVES, inside, outside_files
 from .mentions import find_mentions
 from .model import ID_PATTERN, Activity, ActivityFile, Role, SiteConfig
-from .model_errors import SETTINGS_SALVAGE, Locator, validate_into
+from .model_errors import SETTINGS_SALVAGE, Locator, partial_settings, validate_into
 from .overlay import rename_mentions
 from .placeholders import example_values
 from .playbook import Playbook
@@ -119,22 +119,30 @@ def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> Site
             )
         )
         return None
+    if not files:  # site_config is a file, or holds too many: reported
+        return None
     merged: dict[str, Any] = {}
+    unread, twice = False, set[str]()
     for file in files:
         doc = _read(project, file, out)
         if doc is None:
+            unread = True
             continue
         sources.docs[doc.path] = doc
         for key, value in doc.data.items():
             if key in merged:
+                twice.add(key)
                 at = doc.loc((key,), key=True)
                 first = sources.config_owner[key]
                 out.append(Diagnostic(doc.path, at.line, at.col, f"'{key}' is already set in {first}"))
                 continue
             merged[key] = value
             sources.config_owner[key] = doc.path
-    if any(d.file.startswith(CONFIG_DIR) for d in out):
-        return None
+    if unread or twice:  # the checks run on the rest, if the settings they depend on are known
+        part: SiteConfig | None = partial_settings(
+            SiteConfig, merged, sources.config_where, out, unread=unread, twice=twice
+        )
+        return part
     config: SiteConfig | None = validate_into(SiteConfig, merged, sources.config_where, out, SETTINGS_SALVAGE)
     return config
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -11,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from .defaults import DEFAULT_PREFIX, defaults_root
 from .diagnostics import Diagnostic
 from .model import Abbreviation, ActivityFile, Name, Role
-from .model_errors import ROLE_SALVAGE, validate_into
+from .model_errors import role_salvage, salvaged_activities, validate_into
 from .overlay import Merged, merge_activities, merge_role, rename_mentions
 from .yamlload import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 
@@ -92,17 +94,18 @@ class _Resolver:
             base_id = role_id if target == DEFAULT_PREFIX else target.removeprefix(DEFAULT_PREFIX + "/")
             defaults = default_docs().roles
             if base_id not in defaults:
-                self.problem(
-                    doc,
-                    ("extends",),
-                    f"no default role '{base_id}'; the defaults are: {', '.join(sorted(defaults))}",
+                hint = _did_you_mean(base_id, defaults)
+                message = (
+                    f"no default role '{base_id}'{hint}; the defaults are: {', '.join(sorted(defaults))}"
                 )
+                self.problem(doc, ("extends",), message)
                 return None
             self.bases[role_id] = f"{DEFAULT_PREFIX}/{base_id}"
             self.all_docs[defaults[base_id].path] = defaults[base_id]
             return defaults[base_id]
         if target not in self.docs:
-            self.problem(doc, ("extends",), f"extends unknown role '{target}'")
+            bases = [*self.docs, *(f"{DEFAULT_PREFIX}/{d}" for d in default_docs().roles)]
+            self.problem(doc, ("extends",), f"extends unknown role '{target}'{_did_you_mean(target, bases)}")
             return None
         if target == role_id or target in chain:
             loop = list(chain[chain.index(target) :]) if target in chain else []
@@ -116,6 +119,11 @@ class _Resolver:
         label = f"{self.docs[target].path}"
         base = YamlDoc(label, merged.data, self.docs[target].values, self.docs[target].keys)
         return base
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _valid(kind: Any, value: str) -> bool:
@@ -171,12 +179,12 @@ def resolve_roles(
     base_data.update(merged)
     renames = _renames(merged, resolver.bases, base_data, set(role_docs))
     result = RoleSet(bases=resolver.bases, renames=renames)
-    for role_id, m in merged.items():
+    for number, (role_id, m) in enumerate(merged.items()):
         data = rename_mentions(m.data, renames)
         where = MergedLocator(m, data, role_docs[role_id], all_docs, result.locators)
         result.locators[role_docs[role_id].path] = where
         # a role that fails validation is still checked against the others where it can be
-        result.roles[role_id] = validate_into(Role, data, where, out, salvage=ROLE_SALVAGE)
+        result.roles[role_id] = validate_into(Role, data, where, out, salvage=role_salvage(role_id, number))
     result.roles = {k: v for k, v in result.roles.items() if v is not None}
     if activity_doc is not None:
         result.activities = _activities(activity_doc, all_docs, renames, out, result.locators)
@@ -206,8 +214,12 @@ def _activities(
         merged = Merged(doc.data, {(): (doc.path, ())})
     data = rename_mentions(merged.data, renames)
     where = MergedLocator(merged, data, doc, all_docs, {})
-    locators[doc.path] = where
     result: ActivityFile | None = validate_into(ActivityFile, data, where, out)
+    if result is None and (salvaged := salvaged_activities(data)) is not None:
+        # checked on what can be kept, so the problems of the other activities show in the same run
+        result, positions = salvaged
+        where = replace(where, positions=positions)
+    locators[doc.path] = where
     return result
 
 
@@ -225,6 +237,18 @@ class MergedLocator:
     own: YamlDoc  # the project's file
     docs: dict[str, YamlDoc]  # every parsed file, the defaults' included
     chain: dict[str, MergedLocator]  # project file -> its locator, for bases that are project roles
+    # for an activity file that failed validation: the index in ``data`` of each activity the checks
+    # kept, so a check's "activities", i is reported where that activity is written
+    positions: tuple[int, ...] | None = None
+
+    def unmapped(self) -> MergedLocator:
+        """This locator taking paths into ``data`` (rather than into the activities the checks kept)."""
+        return replace(self, positions=None)
+
+    def _in_data(self, path: Path_) -> Path_:
+        if self.positions is None or len(path) < 2 or path[0] != "activities" or not isinstance(path[1], int):
+            return path
+        return ("activities", self.positions[path[1]], *path[2:])
 
     def trace(self, path: Path_, key: bool) -> tuple[str, Loc, MergedLocator | None]:
         """The file and place a value is written, and the locator whose `extends:` line reports it
@@ -240,15 +264,27 @@ class MergedLocator:
         return file, at, None
 
     def __call__(self, path: Path_, key: bool) -> tuple[str, Loc]:
-        file, at, reporter = self.trace(path, key)
+        file, at, reporter = self.trace(self._in_data(path), key)
         if reporter is None:
             return file, at
         return reporter.own.path, reporter.own.loc(("extends",), key=True)
 
     def origin(self, path: Path_, key: bool = False) -> tuple[str, Loc] | None:
         """Where an inherited value is written in the defaults; None for a value of the project."""
-        file, at, reporter = self.trace(path, key)
+        file, at, reporter = self.trace(self._in_data(path), key)
         return (file, at) if reporter is not None and file else None
+
+    def written(self, path: Path_) -> tuple[YamlDoc, Path_] | None:
+        """The project file a value is written in and its path there; None for a value inherited
+        from the defaults."""
+        file, source = self.merged.origin(self._in_data(path))
+        base = self.chain.get(file)
+        if base is not None and file != self.own.path:
+            return base.written(source)
+        doc = self.docs.get(file)
+        if doc is None or file.startswith(DEFAULTS_LABEL):
+            return None
+        return doc, source
 
 
 __all__ = ["DEFAULTS_LABEL", "Loc", "MergedLocator", "RoleSet", "default_docs", "resolve_roles"]

@@ -6,11 +6,13 @@ reports every problem. A rule that needs a part that failed to load is skipped.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
+from .fixes import PLACEHOLDER, Fix, Fixes
 from .links import inside
 from .lookalike import first_difference, lookalike_groups, oddness
 from .model import Activity, ActivityFile, Phase, Role, SiteConfig
@@ -35,6 +37,7 @@ class RuleContext:
     project: Path | None = None
     locators: dict[str, Callable[[Path_, bool], tuple[str, Loc]]] = field(default_factory=dict)
     out: list[Diagnostic] = field(default_factory=list)
+    fixes: Fixes = field(default_factory=Fixes)
 
     def where(self, file: str, path: Path_, key: bool = False) -> tuple[str, Loc]:
         if file in self.locators:  # a merged overlay: find the file and line the value came from
@@ -54,16 +57,20 @@ class RuleContext:
         *,
         key: bool = False,
         severity: Severity = "error",
-        fix: str | None = None,
+        fix: Fix | None = None,
     ) -> None:
         """A problem at ``path`` of ``file``; if the value is inherited, saying from where and, with
-        ``fix``, the edit to the reported file that mends it (e.g. "add `checklists: {x: null}` ...")."""
+        ``fix``, the edit to the reported file that mends it, combined with the other fixes to that
+        file (e.g. "add `checklists: {x: null, y: null}` ...")."""
         origin = self.inherited(file, path, key)
         file, at = self.where(file, path, key)
         if origin is not None:
             fix = fix or self._activity_fix(path)
             message += f"; the value is inherited from {origin[0]}:{origin[1].line}"
-            message += f": {fix}" if fix else ""
+            if fix is not None:
+                problem = Diagnostic(file, at.line, at.col, message, severity)
+                self.fixes.add(self.out, problem, fix, self.docs.get(file))
+                return
         self.out.append(Diagnostic(file, at.line, at.col, message, severity))
 
     def add_config(self, path: Path_, message: str, *, key: bool = False) -> None:
@@ -77,20 +84,23 @@ class RuleContext:
         self.add(file, path, message, fix=self._unlink(path, role_id))
         return False
 
-    def _unlink(self, path: Path_, role_id: str) -> str | None:
+    def _unlink(self, path: Path_, role_id: str) -> Fix | None:
         """The overlay edit that takes an inherited mention of a role out."""
         if path and path[0] in ("works_with", "escalates_to", "backups"):
-            return f"remove it with `{path[0]}: {{remove: [{role_id}]}}`"
+            return Fix((str(path[0]), "remove"), role_id, item=True)
         if len(path) == 4 and path[:3:2] == ("activities", "raci") and self.activities is not None:
             activity = self.activities.activities[int(path[1])].id
-            return f"remove it with `change: {{{activity}: {{raci: {{{role_id}: null}}}}}}`"
+            return Fix(("change", activity, "raci", role_id))
         return None
 
-    def _activity_fix(self, path: Path_) -> str | None:
-        """The activity overlay edit that mends an inherited activity's phase."""
+    def _activity_fix(self, path: Path_) -> Fix | None:
+        """The activity overlay edit that mends an inherited activity's phase: the phase the message
+        suggests, if it suggests one."""
         if len(path) == 3 and path[:3:2] == ("activities", "phase") and self.activities is not None:
-            activity = self.activities.activities[int(path[1])].id
-            return f"set it with `change: {{{activity}: {{phase: ...}}}}`, or `remove: [{activity}]`"
+            activity = self.activities.activities[int(path[1])]
+            phases = {p.id for p in self.config.phases} if self.config is not None else set()
+            close = difflib.get_close_matches(activity.phase, sorted(phases), n=1, cutoff=0.6)  # as _suggest
+            return Fix(("change", activity.id, "phase"), close[0] if close else PLACEHOLDER)
         return None
 
 
@@ -131,7 +141,7 @@ def _check_role_links(ctx: RuleContext, phases: set[str] | None) -> None:
                         ("checklists", phase),
                         f"unknown phase '{phase}'{_suggest(phase, phases)}",
                         key=True,
-                        fix=f"add `checklists: {{{phase}: null}}` to this file",
+                        fix=Fix(("checklists", phase)),
                     )
 
 

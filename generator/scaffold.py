@@ -34,7 +34,8 @@ ROLE_STUB = """\
 #   responsibilities:
 #     add: [Runs the weekly incident review.]
 #     remove: [{first}]
-# See docs/editing-the-playbook/adapting.md.
+# rolebook's guide "Adapting the playbook" has more examples; `editing: {{guides: true}}` in
+# site_config/playbook.yaml publishes it with the site, under "Editing this playbook".
 extends: default
 """
 

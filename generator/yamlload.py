@@ -86,6 +86,7 @@ class YamlDoc:
     values: dict[Path_, Loc] = field(default_factory=dict)
     keys: dict[Path_, Loc] = field(default_factory=dict)
     problems: list[YamlProblem] = field(default_factory=list)  # refused characters and traps, located
+    source: str = field(default="", repr=False)  # the text parsed, for finding a word inside a value
 
     def loc(self, path: Path_, *, key: bool = False) -> Loc:
         """The location of ``path``, or of its nearest existing parent."""
@@ -162,6 +163,7 @@ class _Walker:
     def __init__(self, doc: YamlDoc, text: str) -> None:
         self.doc = doc
         self.text = text
+        doc.source = text
         self.seen: set[int] = set()
         self.comments = comment_lines(text)  # only a scalar ending on one of these can be cut short
 
@@ -226,8 +228,11 @@ class _Walker:
             self.characters(key_node, key, key_kind(path))
             if key in result:
                 first = self.doc.keys[(*path, key)]
+                hint = ""
+                if path and path[-1] == "raci":  # one role, two letters: the A/R it could not write
+                    hint = "; a role holds one letter per activity: AR makes it Accountable and Responsible"
                 raise YamlProblem(
-                    f"duplicate key {key!r} (first defined on line {first.line})", loc.line, loc.col
+                    f"duplicate key {key!r} (first defined on line {first.line}){hint}", loc.line, loc.col
                 )
             self.doc.keys[(*path, key)] = loc
             result[key] = self.value(value_node, (*path, key))

@@ -113,6 +113,9 @@ def cut_by_comment(text: str, node: ScalarNode, key: str | None) -> Trap | None:
     return Trap(message, line, at - (text.rfind("\n", 0, at) + 1) + 1)
 
 
+_NO_SPACE_ITEM = re.compile(r"^\s*-[^\s\-]")
+
+
 def syntax_hint(problem: str, text: str, line: int, col: int) -> str:
     """The parser's message with what to do, for errors whose plain wording hides the cause.
 
@@ -133,4 +136,13 @@ def syntax_hint(problem: str, text: str, line: int, col: int) -> str:
                 "align it with the keys of its mapping; if it is text, put the whole text in quotes"
             )
         return problem + " (a ': ' inside text starts a mapping; put the whole text in quotes)"
+    if "cannot start any token" in problem and here[col : col + 1] in ("@", "`"):
+        return (
+            f"a value cannot begin with '{here[col]}' unless it is in quotes: "
+            f'write "{_clip(here[col:].strip())}"'
+        )
+    if "could not find expected ':'" in problem:
+        above = next((n for n in range(line - 1, -1, -1) if lines[n].strip()), None)
+        if above is not None and _NO_SPACE_ITEM.match(lines[above]):
+            return f"line {above + 1}: a list item needs a space after its '-' (write '- ' before the text)"
     return problem

@@ -48,7 +48,7 @@ FILES = {
           - {role: exec-on-call, when: Patient care is affected or the priority is raised to P1.}
         handoff:
           replace:
-            Which approvals were requested from Management and their answers.: Which approvals the executive on call gave.
+            "Which approvals were requested from Management and Leadership, and their answers.": Which approvals the executive on call gave.
             The next stakeholder update time and what was last said.: The next update time the Comms Officer announced.
         backups: [technical-lead]
         card:
@@ -153,7 +153,8 @@ FILES = {
         version: "2.3"
         published: 2026-11-30
         intro: |
-          Who does what when a clinical system fails at Northwind Health.
+          Who does what when a clinical system fails at Northwind Health. The Scribe keeps the
+          timeline that the review starts from.
         role_order: [incident-commander, technical-lead, scribe, clinical-liaison, comms-officer, exec-on-call]
         phases:
           - {id: triage, name: Triage}

@@ -178,7 +178,12 @@ def test_nested_duplicate_key() -> None:
 
 def test_duplicate_key_in_flow_mapping() -> None:
     exc = problem("raci: {incident-manager: A, support-team: R, incident-manager: C}\n")
-    assert where(exc) == (1, 46, "duplicate key 'incident-manager' (first defined on line 1)")
+    assert where(exc) == (
+        1,
+        46,
+        "duplicate key 'incident-manager' (first defined on line 1); a role holds one letter per activity: "
+        "AR makes it Accountable and Responsible",
+    )
 
 
 def anchor_message(name: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -295,3 +296,115 @@ def test_a_foreign_playbook_keeps_its_words_through_init(tmp_path: Path) -> None
     project = make_foreign_playbook(tmp_path)
     settings = textwrap.dedent((project / "site_config" / "playbook.yaml").read_text("utf-8"))
     assert ORGANIZATION in settings and "title:" not in settings
+
+
+def test_the_converted_playbook_through_a_pull_request(tmp_path: Path) -> None:
+    """A change to the converted playbook, as `rolebook diff` explains it to the reviewer."""
+    from .test_pr_workflow import git
+
+    project = make_foreign_playbook(tmp_path)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "converted")
+    _rewrite(project / "roles" / "scribe.yaml", "name: Scribe", "name: Recorder")
+    settings = project / "site_config" / "playbook.yaml"
+    _rewrite(settings, "scribe, clinical-liaison, comms-officer]\n", "scribe, comms-officer]\n")
+    _rewrite(settings, 'version: "2.3"', 'version: "2.4"')
+    _rewrite(settings, "published: 2026-11-30", "published: 2026-12-04")
+    _rewrite(project / "site_config" / "contacts.yaml", "nwh-ic-primary", "nwh-ic-rotation")
+    _rewrite(
+        project / "roles" / "activities.yaml",
+        "raci: {incident-commander: AR, technical-lead: C, scribe: I}",
+        "raci: {incident-commander: A, technical-lead: R, scribe: I}",
+    )
+    git(project, "commit", "-q", "-am", "recorder")
+    result = rolebook("diff", "HEAD~1", "HEAD", "--format", "json", cwd=project)
+    ok(result)
+    report = json.loads(result.stdout)
+    assert report["renamed"] == [{"id": "scribe", "from": "Scribe", "to": "Recorder"}]
+    assert report["roles"] == []  # the rename is one line, not one per mention
+    assert report["settings"] == [
+        "version changed from “2.3” to “2.4”",
+        "published date changed from 2026-11-30 to 2026-12-04",
+    ]
+    assert report["severities"] == ["P2 Degraded: Clinical Liaison no longer engaged"]
+    assert report["contacts"] == [
+        "Incident Commander contact: pager changed from “nwh-ic-primary” to “nwh-ic-rotation”"
+    ]
+    assert (
+        "Declare the incident and its priority: Incident Commander is no longer Responsible"
+        in report["activities"]
+    )
+    assert report["leftover_mentions"] == [
+        {
+            "name": "Scribe",
+            "now": "Recorder",
+            "places": [{"file": "site_config/playbook.yaml", "fields": ["intro"]}],
+        }
+    ]
+    assert report["cards_to_reprint"] == [
+        "Incident Commander", "Technical Lead", "Recorder", "Clinical Liaison", "Comms Officer", "Executive on Call"
+    ]  # fmt: skip
+    markdown = rolebook("diff", "HEAD~1", "HEAD", cwd=project)
+    ok(markdown)
+    assert leftovers(markdown.stdout, words=True) == []
+
+
+def test_a_r_in_the_matrix_for_many_roles(tmp_path: Path) -> None:
+    """Above the grid's limit the RACI lists the roles per letter: an A/R role stands under A and R."""
+    from benchmarks.synth import make_org
+    from generator.project import load_playbook
+    from generator.render import GRID_ROLE_LIMIT, render_site
+
+    project = make_org(GRID_ROLE_LIMIT + 5, tmp_path / "org")
+    _rewrite(
+        project / "roles" / "activities.yaml",
+        "raci: {role-0000: A, role-0001: R, role-0002: C, role-0003: I}",
+        "raci: {role-0000: AR, role-0002: C, role-0003: I}",
+    )
+    raci = soup_of(render_site(load_playbook(project))["raci.md"])
+    row = raci.select_one("tr[data-activity='act-00000']")
+    for letter in ("A", "R"):
+        cell = row.select_one(f"td[data-letter='{letter}']")
+        assert cell.select_one("a[data-role='role-0000']") is not None
+        assert cell.select_one(".rb-letter--AR").get_text() == "A/R"
+    assert row.select_one("td[data-letter='C'] a")["data-role"] == "role-0002"
+
+
+def soup_of(markdown: str) -> BeautifulSoup:
+    return BeautifulSoup(markdown, "html.parser")
+
+
+def test_an_activity_limited_to_some_levels_says_so(northwind: Path) -> None:
+    raci = soup(northwind / "site" / "raci" / "index.html")
+    row = raci.select_one("tr[data-activity='authorize-diversion'] th")
+    assert "Only at: P1 Patient care affected" in row.get_text(" ")
+    assert raci.select_one("tr[data-activity='diagnose'] .rb-raci-levels") is None  # every level
+    page = " ".join(soup(northwind / "site" / "roles" / "exec-on-call" / "index.html").get_text(" ").split())
+    assert "Authorize ambulance diversion (only at P1 Patient care affected)" in page
+
+
+def test_a_renamed_default_leaves_no_short_form_of_its_old_name(tmp_path: Path) -> None:
+    """The defaults name a role only by its name or abbreviation, so a rename reaches every mention."""
+    ok(rolebook("init", "p", "--organization", "Acme", cwd=tmp_path))
+    project = tmp_path / "p"
+    role = project / "roles" / "management-leadership.yaml"
+    role.write_text(role.read_text("utf-8") + "name: Executive Team\nshort: EXEC\n", "utf-8")
+    ok(rolebook("build", cwd=project))
+    ok(rolebook("cards", "-o", "cards.pdf", cwd=project))
+    texts = [soup(page).get_text(" ") for page in (project / "site").rglob("*.html")]
+    texts += [page.extract_text() for page in PdfReader(project / "cards.pdf").pages]
+    for text in texts:
+        assert "Management" not in text and not re.search(r"\bMGT\b", text)
+    assert any("Keep stakeholders and EXEC informed" in " ".join(t.split()) for t in texts)
+
+
+def test_a_backup_that_is_no_role_is_one_error_not_more_warnings(tmp_path: Path) -> None:
+    project = make_foreign_playbook(tmp_path)
+    _rewrite(
+        project / "roles" / "clinical-liaison.yaml", "backups: [comms-officer]", "backups: [ward-manager]"
+    )
+    result = rolebook("validate", cwd=project)
+    assert [line.split(": ", 1)[1] for line in result.stdout.splitlines()] == [
+        "error: backups names unknown role 'ward-manager'"
+    ]

@@ -266,3 +266,35 @@ def test_export_markdown_keeps_its_default_folder(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert (project / "playbook-markdown" / "mkdocs.yml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "name: x\nreview:\n  owner: @ops/governance\n",
+            "3:10: error: a value cannot begin with '@' unless it is in quotes: write \"@ops/governance\"",
+        ),
+        (
+            "name: x\nresponsibilities:\n  - First.\n  -Second.\n  - Third.\n",
+            "5:3: error: line 4: a list item needs a space after its '-' (write '- ' before the text)",
+        ),
+    ],
+)
+def test_parser_errors_say_what_to_do(tmp_path: Path, text: str, message: str) -> None:
+    from generator.yamlload import YamlProblem, parse_yaml
+
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml(text, "roles/x.yaml")
+    assert f"{caught.value.line}:{caught.value.col}: error: {caught.value.message}" == message
+
+
+def test_two_letters_for_one_role_point_to_ar() -> None:
+    from generator.yamlload import YamlProblem, parse_yaml
+
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml("activities:\n  - raci: {scribe: A, scribe: R}\n", "roles/activities.yaml")
+    assert caught.value.message == (
+        "duplicate key 'scribe' (first defined on line 2); a role holds one letter per activity: "
+        "AR makes it Accountable and Responsible"
+    )
