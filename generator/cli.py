@@ -198,6 +198,8 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
 
     if fmt == "xlsx" and str(output or "-") == "-":  # a spreadsheet is binary: never poured into a terminal
         raise click.UsageError("--format xlsx writes a spreadsheet file: name it with -o FILE.xlsx")
+    if fmt == "markdown" and str(output) == "-":
+        raise click.UsageError("--format markdown writes a folder: name it with -o DIR")
     playbook = _validated(project)
     target = output or Path(MARKDOWN_FOLDER if fmt == "markdown" else "-")
     if str(target) == "-" and fmt in ("csv", "json"):  # to standard output

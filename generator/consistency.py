@@ -40,7 +40,9 @@ def check_activity_severities(ctx: RuleContext) -> None:
     for i, activity in enumerate(ctx.activities.activities):
         listed = activity.severities
         for j, level in enumerate(listed or []):
-            if level not in levels:
+            if level in (listed or [])[:j]:
+                ctx.add(file, ("activities", i, "severities", j), f"severity level '{level}' is listed twice")
+            elif level not in levels:
                 hint = _suggest(level, set(levels)) if levels else " (site_config lists no severity levels)"
                 ctx.add(file, ("activities", i, "severities", j), f"unknown severity level '{level}'{hint}")
         owners = accountable_role(activity.raci)

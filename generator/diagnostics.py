@@ -75,15 +75,20 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Sorted by file, line and column; duplicates dropped; at most MAX_PER_FILE for one file."""
     result: list[Diagnostic] = []
     per_file: dict[str, int] = {}
+    hidden_errors: set[str] = set()
     for d in sorted(set(diagnostics)):
         per_file[d.file] = per_file.get(d.file, 0) + 1
         if per_file[d.file] <= MAX_PER_FILE:
             result.append(d)
+        elif d.severity == "error":
+            hidden_errors.add(d.file)
     for file, count in per_file.items():
         if count > MAX_PER_FILE:
             last = next(d for d in reversed(result) if d.file == file)
             summary = f"{count - MAX_PER_FILE} more problems in this file are not shown"
-            result.insert(result.index(last) + 1, Diagnostic(file, last.line, last.col, summary))
+            # an error only if one of them is: hidden warnings do not make a playbook invalid
+            severity: Severity = "error" if file in hidden_errors else "warning"
+            result.insert(result.index(last) + 1, Diagnostic(file, last.line, last.col, summary, severity))
     return result
 
 

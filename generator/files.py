@@ -73,5 +73,12 @@ def check_output_file(path: Path, project: Path) -> None:
         raise RolebookError(f"{path}: inside the playbook's sources; write the output somewhere else")
     if target.is_dir():
         raise RolebookError(f"{path}: is a folder; name a file to write")
+    if path.is_symlink() or (target.exists() and not target.is_file()):
+        # written beside and moved in place, the output would replace a link, a device (/dev/stdout) or a
+        # pipe with a plain file
+        raise RolebookError(
+            f"{path}: not a plain file (a link, a device or a pipe); name a file to write, or leave out -o "
+            "to write CSV or JSON to standard output"
+        )
     if target.suffix.lower() in (".yaml", ".yml") and target.exists():
         raise RolebookError(f"{path}: an existing YAML file; rolebook does not write over it")

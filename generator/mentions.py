@@ -111,6 +111,8 @@ class _Finder:
         spaced = [n for n in present if " " in n]
         self.mask = re.compile(f"(?i:{alternatives(spaced)})") if spaced else None
         self.canonical = {re.sub(r"\s+", " ", n).casefold(): n for n in names} | {n: n for n in shorts}
+        # the regex's case-insensitive match and casefold() differ for some letters (İ, ı): by pattern then
+        self.spelled = [(re.compile(phrase(n), re.I), n) for n in names]
 
     def names(self, text: str) -> list[str]:
         """The absent names the text holds, each once, in order of first mention."""
@@ -126,7 +128,10 @@ class _Finder:
             text = self.mask.sub(lambda m: " " * len(m.group(0)), text)
         for match in self.pattern.finditer(text):
             word = re.sub(r"\s+", " ", match.group(1))
-            yield self.canonical.get(word, self.canonical.get(word.casefold(), word)), match.start(1)
+            name = self.canonical.get(word) or self.canonical.get(word.casefold())
+            name = name or next((n for spelled, n in self.spelled if spelled.fullmatch(word)), None)
+            if name is not None:
+                yield name, match.start(1)
 
 
 class _Places:

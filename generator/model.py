@@ -20,6 +20,8 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -89,7 +91,7 @@ _LETTER_SPELLINGS = {"A/R": "AR", "RA": "AR", "R/A": "AR"}
 
 def _letter(value: object) -> object:
     if isinstance(value, str):
-        return _LETTER_SPELLINGS.get(value.strip().upper(), value)
+        return _LETTER_SPELLINGS.get(value.strip(), value)  # capitals, as the single letters
     return value
 
 
@@ -166,7 +168,7 @@ class Activity(Strict):
     name: Name
     phase: Id = Field(description="The id of a phase from site_config.")
     description: Text | None = None
-    severities: list[Id] | None = Field(
+    severities: Annotated[list[Id], Field(max_length=MAX_PHASES)] | None = Field(
         default=None,
         description="The severity levels at which the activity applies (ids from site_config); default: all.",
     )
@@ -266,11 +268,20 @@ class Branding(Strict):
 
 def _default_title(data: object) -> object:
     """The site's name follows the organization unless the settings give a title of their own."""
-    if isinstance(data, dict) and "title" not in data and isinstance(data.get("organization"), str):
-        organization = data["organization"].strip()
-        title = f"{organization} Incident Response"
-        return {**data, "title": title if len(title) <= 80 else organization}  # a name's longest
-    return data
+    if not isinstance(data, dict) or "title" in data:
+        return data
+    organization = data.get("organization")
+    try:  # an organization that is no valid name is reported once, where it is written
+        organization = _NAME.validate_python(organization)
+    except ValidationError:
+        return {**data, "title": "Incident Response"}
+    title = f"{organization} Incident Response"
+    if len(title) > 80 or "incident response" in organization.casefold():  # a name's longest; no repeat
+        title = organization
+    return {**data, "title": title}
+
+
+_NAME: TypeAdapter[str] = TypeAdapter(Name)
 
 
 def _title_optional(schema: dict[str, Any]) -> None:

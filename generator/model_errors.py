@@ -213,7 +213,7 @@ def role_salvage(role_id: str, number: int) -> Salvage:
 
 SETTINGS_SALVAGE = Salvage(
     {"title": "-", "organization": "-", "version": "0", "published": "2000-01-01", "intro": "-"},
-    frozenset({"phases"}),
+    frozenset({"phases", "severities"}),  # unknown, they would make every checklist or level unknown
 )
 # Settings the checks depend on whose default would make them report what is not so, when their
 # value is not known: an unknown phase for every checklist, an unknown severity for every activity.

@@ -19,6 +19,7 @@ from .yamlload import Path_
 
 MKDOCS_FILES = ("mkdocs.yml", "mkdocs.yaml")
 EXAMPLE_REPOSITORY = "https://github.com/example/"
+EXAMPLE_ORGANIZATION = "Example Organization"  # what `rolebook init` writes without --organization
 _EXAMPLE_HOST = re.compile(
     r"(?i)(?:^|[@./])(?:example\.(?:org|com|net)|[a-z0-9-]+\.(?:example|test|invalid))(?=$|[/:?#>])"
 )
@@ -63,6 +64,13 @@ def example_values(project: Path, config: SiteConfig, where: ConfigLocator) -> l
     if config.demo:
         return []
     out = _mkdocs_settings(project)
+    if config.organization == EXAMPLE_ORGANIZATION:
+        file, at = where(("organization",), False)
+        message = (
+            f"organization is still the example value {EXAMPLE_ORGANIZATION!r}: set your organization's name, "
+            "which names the site and every card"
+        )
+        out.append(Diagnostic(file, at.line, at.col, message, "warning"))
     for role_id, contact in config.contacts.items():
         found: list[tuple[Path_, str]] = []
         if contact.email and is_example(contact.email):
