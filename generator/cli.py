@@ -159,7 +159,12 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
 @click.option(
     "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
 )
-@click.option("--no-cards", is_flag=True, help="Skip laying out the changed roles' cards.")
+@click.option(
+    "--no-cards",
+    is_flag=True,
+    help="Render no card template of either revision: the cards to reprint follow from their data, "
+    "and no card's fit is checked.",
+)
 def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -> None:
     """Explain a change in playbook terms: git revision BASE against HEAD (default: the working tree)."""
     from .prdiff import as_json, as_markdown

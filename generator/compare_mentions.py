@@ -7,17 +7,14 @@ matrix; the diff lists where, by file and field, so the editor can decide each o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
+from .overlay import alternation
 from .playbook import Playbook
 
 _ITEMS = {"severities": "severity", "phases": "phase"}
 _NOT_TEXT = {"id", "role", "phase", "roles", "role_order", "backups", "raci", "url", "logo", "extra_css"}
-
-
-def _word(text: str) -> str:
-    return rf"(?<!\w){re.escape(text)}(?!\w)"
 
 
 def _texts(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -61,6 +58,33 @@ def _places(playbook: Playbook) -> Iterator[tuple[str, str, str]]:
             yield playbook.activity_file, where, text
 
 
+class _Words:
+    """Finds which of many words (names, abbreviations) a text holds, each as a whole word: one pattern
+    tried once at each place in the text, whatever the number of words."""
+
+    def __init__(self, words: Collection[str]) -> None:
+        # At each place the longest word that stands there; the shorter ones it begins with are added.
+        self.pattern = re.compile(rf"(?=(?<!\w)({alternation(words)})(?!\w))")
+        self.within = {
+            word: [
+                word[:end]
+                for end in range(1, len(word))
+                if not _WORD.match(word, end) and word[:end] in words
+            ]
+            for word in words
+        }
+
+    def found(self, text: str) -> set[str]:
+        found: set[str] = set()
+        for match in self.pattern.finditer(text):
+            found.add(match.group(1))
+            found.update(self.within[match.group(1)])
+        return found
+
+
+_WORD = re.compile(r"\w")
+
+
 def leftover_mentions(old: Playbook, new: Playbook) -> list[dict[str, Any]]:
     """Old names and abbreviations of roles renamed or removed that the new revision's text still uses:
     ``[{"name", "now", "places": [{"file", "fields"}]}]`` (``now`` is None for a role removed)."""
@@ -74,22 +98,18 @@ def leftover_mentions(old: Playbook, new: Playbook) -> list[dict[str, Any]]:
                 gone[text] = getattr(kept, attr) if kept is not None else None
     if not gone:
         return []
-    places = list(_places(new))
-    found = []
-    for text, now in gone.items():
-        # A current name that holds the old one ("Senior Incident Manager") is not a mention of it.
-        holders = [re.compile(_word(c)) for c in current if re.search(_word(text), c)]
-        pattern = re.compile(_word(text))
-        files: dict[str, list[str]] = {}
-        for file, where, value in places:
-            for holder in holders:
-                value = holder.sub("\0", value)
-            if pattern.search(value):
-                fields = files.setdefault(file, [])
-                if where not in fields:
-                    fields.append(where)
-        if files:
-            found.append(
-                {"name": text, "now": now, "places": [{"file": f, "fields": w} for f, w in files.items()]}
-            )
-    return found
+    words = _Words(gone)
+    # A current name that holds an old one ("Senior Incident Manager") is not a mention of it.
+    holders = [name for name in current if words.found(name)]
+    mask = re.compile(rf"(?<!\w)(?:{alternation(holders)})(?!\w)") if holders else None
+    found: dict[str, dict[str, list[str]]] = {}
+    for file, where, value in _places(new):
+        for text in words.found(mask.sub("\0", value) if mask else value):
+            fields = found.setdefault(text, {}).setdefault(file, [])
+            if where not in fields:
+                fields.append(where)
+    return [
+        {"name": text, "now": now, "places": [{"file": f, "fields": w} for f, w in found[text].items()]}
+        for text, now in gone.items()
+        if text in found
+    ]

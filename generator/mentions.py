@@ -111,7 +111,7 @@ class _Finder:
         spaced = [n for n in present if " " in n]
         self.mask = re.compile(f"(?i:{alternatives(spaced)})") if spaced else None
         self.canonical = {re.sub(r"\s+", " ", n).casefold(): n for n in names} | {n: n for n in shorts}
-        # the regex's case-insensitive match and casefold() differ for some letters (İ, ı): by pattern then
+        # a case-insensitive match and casefold() differ for some letters (U+0130, U+0131): then by pattern
         self.spelled = [(re.compile(phrase(n), re.I), n) for n in names]
 
     def names(self, text: str) -> list[str]:

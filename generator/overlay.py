@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,20 +242,48 @@ def prose(text: str) -> str:
     return "".join(" " * len(p) if i % 2 else p for i, p in enumerate(pieces))
 
 
+def alternation(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words``, the longest first where one begins another,
+    written as a tree of their shared beginnings: each place in a text is tried once per character,
+    not once per word, so thousands of names cost little more than a few."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        longer = [re.escape(char) + branch(child) for char, child in node.items() if char]
+        if len(longer) == 1 and "" not in node:
+            return longer[0]
+        # the word that ends here comes last, so a longer one is tried first (and backtracked from)
+        return "(?:" + "|".join(longer + ([""] if "" in node else [])) + ")" if longer else ""
+
+    return branch(tree) if tree else "(?!)"
+
+
+def renamer(renames: dict[str, str]) -> Callable[[str], str]:
+    """A function that carries ``renames`` into one text: every whole-word mention of an old name (or
+    abbreviation) changed, a plural too ("SMEs"). The pattern is built once, for every text."""
+    pattern = re.compile(r"\b(" + alternation(renames) + r")(?=s?\b)")
+
+    def new_name(match: re.Match[str]) -> str:
+        return renames[match.group(0)]
+
+    def rename(text: str) -> str:
+        pieces = _VERBATIM.split(text)  # code, link targets and web addresses stay as written
+        return "".join(p if i % 2 else pattern.sub(new_name, p) for i, p in enumerate(pieces))
+
+    return rename
+
+
 def rename_mentions(data: Any, renames: dict[str, str]) -> Any:
     """Text with every whole-word mention of a renamed role's old name (or abbreviation) changed,
     a plural too ("SMEs")."""
     if not renames:
         return data
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(old) for old in sorted(renames, key=len, reverse=True)) + r")(?=s?\b)"
-    )
-
-    def rename(text: str) -> str:
-        pieces = _VERBATIM.split(text)  # code, link targets and web addresses stay as written
-        return "".join(
-            p if i % 2 else pattern.sub(lambda m: renames[m.group(0)], p) for i, p in enumerate(pieces)
-        )
+    rename = renamer(renames)
 
     def walk(value: Any, key: str | None) -> Any:
         if isinstance(value, str):

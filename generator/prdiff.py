@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .compare import activity_changes, role_changes
-from .compare_cards import cards_to_reprint
+from .compare_cards import card_options, cards_to_reprint
 from .compare_fields import Same, as_is
 from .compare_mentions import leftover_mentions
 from .compare_settings import settings_changes
 from .diagnostics import Diagnostic, sort_diagnostics
-from .overlay import rename_mentions
+from .overlay import renamer
 from .playbook import Playbook
 from .project import check_project
 
@@ -48,6 +48,7 @@ class Report:
     leftover_mentions: list[dict[str, Any]] = field(default_factory=list)
     cards_to_reprint: list[str] = field(default_factory=list)  # role names, in site order
     cards: list[str] = field(default_factory=list)  # cards that stop fitting, and why none were compared
+    templates_compared: bool = True  # False with --no-cards: the cards to reprint follow their data
 
     @property
     def valid(self) -> bool:
@@ -132,6 +133,12 @@ def compare_sides(
     return report
 
 
+NOT_RENDERED = (
+    "the cards to reprint are found from what a card shows (the role, the roles it names, its contact,"
+    " the footer, the QR code's address), not by printing them"
+)
+
+
 def _same_after_renames(old: Playbook, new: Playbook) -> Same:
     """Text as compared: a mention of a renamed role, by its old name or its new one, reads the same on
     both sides, so an in-place rename is one change and not one per mention."""
@@ -144,9 +151,13 @@ def _same_after_renames(old: Playbook, new: Playbook) -> Same:
     if not renames:
         return as_is
     renames |= {after: after for after in list(renames.values()) if after not in renames}
+    rename = renamer(renames)  # one pattern for every text compared
+    seen: dict[str, str] = {}
 
     def same(text: str) -> str:
-        return str(rename_mentions(text, renames))
+        if text not in seen:
+            seen[text] = rename(text)
+        return seen[text]
 
     return same
 
@@ -155,30 +166,30 @@ def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str
     """Roles whose card does not fit its page, with the reason (only ``role_ids`` are laid out)."""
     from .cardpdf import CardBatch
     from .cards import SIZES
-    from .project import TEMPLATES_DIR
-    from .render import RenderOptions
 
     settings = playbook.config.cards
-    options = RenderOptions((project / TEMPLATES_DIR,))
     return CardBatch(
-        playbook, options, SIZES[settings.size], back=settings.back, role_ids=role_ids
+        playbook, card_options(project), SIZES[settings.size], back=settings.back, role_ids=role_ids
     ).problems()
 
 
 def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool = True) -> Report:
+    """The report for two revisions; without ``check_cards`` no card template of either is rendered."""
     with tempfile.TemporaryDirectory(prefix="rolebook-diff-") as tmp:
         base = load_side(project, base_rev, Path(tmp) / "base")
         head = load_side(project, head_rev, Path(tmp) / "head")
         if head.playbook is None or (base.playbook is None and not base.absent):
             return compare_sides(base, head)
-        reprint = cards_to_reprint(base.playbook, base.folder, head.playbook, head.folder)
+        reprint = cards_to_reprint(base.playbook, base.folder, head.playbook, head.folder, render=check_cards)
         cards: dict[str, dict[str, str]] = {}
         if check_cards and reprint[0] and head.folder is not None:
             cards["head"] = card_fit(head.folder, head.playbook, reprint[0])
             kept = [r for r in reprint[0] if base.playbook is not None and r in base.playbook.roles]
             if kept and base.playbook is not None and base.folder is not None:
                 cards["base"] = card_fit(base.folder, base.playbook, kept)
-        return compare_sides(base, head, cards, reprint)
+        report = compare_sides(base, head, cards, reprint)
+        report.templates_compared = check_cards or base.absent  # every card is new then
+        return report
 
 
 def as_json(report: Report) -> str:
@@ -187,17 +198,51 @@ def as_json(report: Report) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]{}()<>#+!|~])")
+# What the pull-request comment must not read as Markdown in a value: every character that starts
+# inline markup, or a block or list at the start of a line ('-', '=' and '1.' are escaped there only).
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]{}()<>#+!|~$])")
+_LINE_START = re.compile(r"^(?:[-=]|\d{1,9}\.)")
+# Web and mail addresses GitHub would make links of (GFM autolinks: www., http(s)://, ftp://, mailto:,
+# xmpp: and bare e-mail addresses): quoted as code, which shows them as written and links nothing.
+_ADDRESS = re.compile(
+    r"(?:(?:https?|ftp)://|(?:mailto|xmpp):|www\.)[^\s`<]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
+)
+# Punctuation after an address ends the sentence, not the address (as GFM's autolinks take it).
+_TRAILING = re.compile("[.,:;!?*_~'\"\u201d\u2019)\\]]+$")
+
+
+def _one_line(text: str) -> str:
+    """Every run of white space as one space: line breaks of every kind (\\r, \\n, \\v, \\f, U+0085,
+    U+2028, U+2029) cannot start a line of their own in the comment."""
+    return " ".join(text.split())
+
+
+def _inert(text: str) -> str:
+    """Text without addresses as Markdown that shows it as written: no link, emphasis, heading or HTML
+    of its own, no @mention (a zero-width space after '@') and no #123 reference (a word joiner)."""
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", text.replace("&", "&amp;"))
+    text = _LINE_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+    return re.sub(r"#(?=\d)", "#&#8288;", text).replace("@", "@&#8203;")
 
 
 def _md(text: str) -> str:
-    """Playbook text as Markdown that shows it as written: no link, emphasis, heading or HTML of its own,
-    and no @mention (a zero-width space after '@', as the pull-request comment would otherwise notify)."""
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", text.replace("&", "&amp;")).replace("@", "@&#8203;")
+    """A value from the playbook as one line of inert text in the comment: line breaks as spaces,
+    Markdown syntax escaped, addresses as code (readable and copied as written, never a link)."""
+    text = _one_line(text)
+    out, at = [], 0
+    for match in _ADDRESS.finditer(text):
+        address = match.group(0)
+        kept = _TRAILING.sub("", address)
+        if "://" in address and len(kept) <= address.index("://") + 3:  # nothing after the scheme
+            continue
+        out += [_inert(text[at : match.start()]), _code(kept)]
+        at = match.start() + len(kept)
+    return "".join(out) + _inert(text[at:])
 
 
 def _code(text: str) -> str:
-    """``text`` as a code span, whatever backticks it holds."""
+    """``text`` as a code span, whatever backticks it holds (on one line)."""
+    text = _one_line(text)
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -245,5 +290,7 @@ def as_markdown(report: Report) -> str:
         "Leftover mentions of old role names", [mention_line(m) for m in report.leftover_mentions]
     )
     out += _section("Quick cards to reprint", report.cards_to_reprint)
+    if not report.templates_compared:
+        out += [f"Card templates were not compared ({_code('--no-cards')}): {NOT_RENDERED}.", ""]
     out += _section("Quick cards", report.cards, ":warning: ")
     return "\n".join(out).rstrip() + "\n"

@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import cmarkgfm
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from pydantic import BaseModel
 
+from benchmarks.synth import make_org
 from generator.model import Activity, Role, SiteConfig
 from generator.prdiff import Report, Side, compare_sides, mention_line
 from generator.project import check_project
@@ -357,14 +360,18 @@ def test_the_worked_example_in_the_guide_is_real(repo: Path) -> None:
     change(repo, "roles/incident-manager.yaml", lambda r: r.update(name="Incident Commander", short="IC"))
     triage = {"incident-manager": "AR", "operations-team": "C"}
     change(repo, "roles/activities.yaml", lambda d: activity(d, "triage-alerts")["raci"].update(triage))
-    markdown = run_diff(repo, "main")[1]
+    printed = rolebook("diff", "main", cwd=repo)  # the cards printed and compared, as the workflow does
+    assert printed.returncode == 0, printed.stdout + printed.stderr
     guide = (REPO_ROOT / "docs" / "editing-the-playbook" / "changing-a-role.md").read_text("utf-8")
     example = guide.split("```markdown\n", 1)[1].split("```", 1)[0]
-    assert markdown == example
+    assert printed.stdout == example
+    # Without printing them, the cards to reprint are found from their data: the same ones here.
+    note = "Card templates were not compared (`--no-cards`): the cards to reprint are found from what"
+    assert run_diff(repo, "main")[1].startswith(example.rstrip("\n") + "\n\n" + note)
 
 
 def _unescaped(markdown: str) -> str:
-    text = re.sub(r"\\([\\`*_\[\]{}()<>#+!|~])", r"\1", markdown)
+    text = re.sub(r"\\([\\`*_\[\]{}()<>#+!|~$.=-])", r"\1", markdown)
     return text.replace("@&#8203;", "@").replace("&amp;", "&")
 
 
@@ -514,3 +521,183 @@ def test_every_model_field_changed_alone_is_reported(tmp_path: Path) -> None:
             silent.append(f"SiteConfig.{where}")
     assert counted == set(SiteConfig.model_fields)
     assert silent == []
+
+
+# The pull-request comment: every value from the playbook is one line of inert text.
+
+FORGED_VERDICT = "Owns the response.\n\nVerdict\n=======\n\n- Reviewed by the incident program: no change to accountability."
+
+
+def _github(markdown: str) -> BeautifulSoup:
+    """The comment as GitHub renders it: cmark-gfm with its extensions (tables, autolinks, ...)."""
+    return BeautifulSoup(cmarkgfm.github_flavored_markdown_to_html(markdown), "html.parser")
+
+
+def _shown(text: str) -> str:
+    """Text as a reader sees it: white space as single spaces, the marks that stop a mention out."""
+    return " ".join(text.replace("@\u200b", "@").replace("#\u2060", "#").split())
+
+
+def _bullets(data: Data) -> list[str]:
+    return [
+        *data["settings"],
+        *data["phases"],
+        *data["severities"],
+        *data["contacts"],
+        *(line for role in data["roles"] for line in role["changes"]),
+        *data["activities"],
+        *(mention_line(m) for m in data["leftover_mentions"]),
+        *data["cards_to_reprint"],
+        *data["cards"],
+    ]
+
+
+def test_values_cannot_forge_lines_headings_lists_or_links_in_the_comment(repo: Path) -> None:
+    def role(data: Data) -> None:
+        data["summary"] = FORGED_VERDICT
+        data["responsibilities"].append(
+            "See www.evil.example/login, https://evil.example/pay.\u2028# Approved\u2029> Quoted"
+        )
+        data["checklists"]["respond"].append(
+            "- [x] Signed off\n1. By boss@evil.example\n---\n| a | b |\n|---|---|\n\n    code\n```\n&amp; $x$"
+        )
+
+    change(repo, "roles/incident-manager.yaml", role)
+
+    def support(data: Data) -> None:  # a heading of its own: renamed, and a change
+        data.update(name="1. Support www.support.example")
+        data["handoff"].append("=== Handed over ===")
+
+    change(repo, "roles/support-team.yaml", support)
+    change(repo, "roles/activities.yaml", lambda d: activity(d, "diagnose").update(name="- Diagnose #12"))
+    link = {"title": "Pay here", "url": "https://evil.example/pay"}
+    change(
+        repo,
+        "site_config/contacts.yaml",
+        lambda d: d["contacts"]["operations-team"].update(links=[link], email="ops@evil.example"),
+    )
+    change(
+        repo, "site_config/playbook.yaml", lambda d: d.update(intro="Read mailto:x@evil.example\n\n## Board")
+    )
+    data, markdown = run_diff(repo, "main")
+    page = _github(markdown)
+    sections = [
+        ("Settings", data["settings"]),
+        ("Phases", data["phases"]),
+        ("Severity levels", data["severities"]),
+        ("Contacts", data["contacts"]),
+        *((role["name"], role["changes"]) for role in data["roles"]),
+        ("RACI", data["activities"]),
+        ("Leftover mentions of old role names", data["leftover_mentions"]),
+        ("Quick cards to reprint", data["cards_to_reprint"]),
+        ("Quick cards", data["cards"]),
+    ]
+    headings = page.find_all(re.compile(r"^h[1-6]$"))
+    assert [(h.name, _shown(h.get_text())) for h in headings] == [
+        ("h2", "Playbook changes: main → working tree"),
+        *(("h3", _shown(title)) for title, lines in sections if lines),
+    ]
+    assert "1. Support www.support.example" in [role["name"] for role in data["roles"]]
+    # Each change is one list item reading as the JSON says, and no item holds another list or block.
+    assert [_shown(li.get_text()) for li in page.find_all("li")] == [_shown(b) for b in _bullets(data)]
+    assert _shown(FORGED_VERDICT) in _shown(page.get_text())  # one line of text, as written
+    assert page.find_all("a") == []  # addresses are shown as code, never as links
+    assert {"www.evil.example/login", "https://evil.example/pay", "ops@evil.example"} <= {
+        code.get_text() for code in page.find_all("code")
+    }
+    for element in ("ol", "blockquote", "hr", "pre", "table", "input", "b", "img", "h1", "h4"):
+        assert page.find_all(element) == [], element
+    assert all(ul.parent.name != "li" for ul in page.find_all("ul"))
+    paragraphs = [_shown(p.get_text()) for p in page.find_all("p")]
+    assert "Role renamed: Support Team → 1. Support www.support.example" in paragraphs
+
+
+def test_problems_stay_inside_their_code_block(repo: Path) -> None:
+    def bad(data: Data) -> None:
+        data["works_with"].append(
+            {"role": "x```\n# Approved\n- [all good](https://evil.example)", "how": "Yes."}
+        )
+
+    change(repo, "roles/support-team.yaml", bad)
+    result = rolebook("diff", "main", "--no-cards", cwd=repo)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    page = _github(result.stdout)
+    assert [h.name for h in page.find_all(re.compile(r"^h[1-6]$"))] == ["h2", "h3"]
+    [block] = page.find_all("pre")
+    assert "roles/support-team.yaml:" in block.get_text() and "```" in block.get_text()
+    for element in ("a", "li", "table", "blockquote", "hr"):
+        assert page.find_all(element) == [], element
+
+
+def _renamed_org(tmp_path: Path, count: int) -> Path:
+    """A synthetic organization of ``count`` roles in git, with every role renamed (name and
+    abbreviation) in the working tree; role-0000's summary names two roles by their old names."""
+    project = make_org(count, tmp_path / "org")
+    summary = project / "roles" / "role-0000.yaml"
+    summary.write_text(summary.read_text("utf-8").replace("summary: ", "summary: Ask Role 0001 and R0002. "))
+    git(project, "init", "-q", "-b", "main")
+    commit(project, "the organization")
+    for path in (project / "roles").glob("role-*.yaml"):
+        text = re.sub(r"^name: Role ", "name: Unit ", path.read_text("utf-8"), flags=re.M)
+        path.write_text(re.sub(r"^short: R", "short: U", text, flags=re.M), "utf-8")
+    return project
+
+
+def test_a_rename_of_every_role_of_a_large_playbook(tmp_path: Path) -> None:
+    """Every role of 300 renamed: each rename one line, each abbreviation one change, no text changed,
+    the two mentions left over (the work is one pattern for all the names, not one per name and text)."""
+    project = _renamed_org(tmp_path, 300)
+    result = rolebook("diff", "main", "--no-cards", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["renamed"] == [
+        {"id": f"role-{i:04d}", "from": f"Role {i:04d}", "to": f"Unit {i:04d}"} for i in range(300)
+    ]
+    assert data["roles"] == [
+        {
+            "id": f"role-{i:04d}",
+            "name": f"Unit {i:04d}",
+            "changes": [f"abbreviation changed from “R{i:04d}” to “U{i:04d}”"],
+        }
+        for i in range(300)
+    ]
+    for kind in ("activities", "settings", "severities", "contacts"):
+        assert data[kind] == [], kind
+    place = [{"file": "roles/role-0000.yaml", "fields": ["summary"]}]
+    assert data["leftover_mentions"] == [
+        {"name": "Role 0001", "now": "Unit 0001", "places": place},
+        {"name": "R0002", "now": "U0002", "places": place},
+    ]
+    assert len(data["cards_to_reprint"]) == 300
+
+
+def test_no_cards_renders_no_template_of_either_revision(repo: Path) -> None:
+    """A branch's card template that would run for hours: --no-cards decides from the data alone."""
+    endless = '{% set s = "xxxxxxxxxx" * 1000 %}' + "{% for a in s %}" * 3 + "{% endfor %}" * 3 + "\n"
+    (repo / "templates" / "cards" / "card.html.j2").write_text(endless, "utf-8")
+    change(
+        repo, "site_config/contacts.yaml", lambda d: d["contacts"]["operations-team"].update(pager="ops-2")
+    )
+    result = rolebook("diff", "main", "--no-cards", "--format", "json", cwd=repo, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["cards_to_reprint"] == ["Operations Team"] and data["templates_compared"] is False
+    markdown = rolebook("diff", "main", "--no-cards", cwd=repo, timeout=60).stdout
+    assert "Card templates were not compared (`--no-cards`)" in markdown
+
+
+def test_a_new_site_address_reprints_every_card(repo: Path) -> None:
+    """The QR code on every card points to the published site: a new site_url is a new card for all."""
+    config = repo / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "site_url: https://example.org/playbook/" in text
+    config.write_text(text.replace("https://example.org/playbook/", "https://roles.acme.example/"), "utf-8")
+    playbook = check_project(repo)[0]
+    assert playbook is not None
+    every = [role.name for role in playbook.roles.values()]
+    for args in ((), ("--no-cards",)):  # printed and compared, and from the data
+        result = rolebook("diff", "main", "--format", "json", *args, cwd=repo)
+        assert result.returncode == 0, result.stdout + result.stderr
+        data = json.loads(result.stdout)
+        assert data["cards_to_reprint"] == every, args
+        assert data["templates_compared"] is not args

@@ -377,7 +377,7 @@ def test_the_diff_report_shows_playbook_text_as_written(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = result.stdout
     assert (
-        "Support \\[Team\\]\\(https://evil.example/login\\) @&#8203;acme/security \\*\\*now\\*\\*" in report
+        "Support \\[Team\\]\\(`https://evil.example/login`\\) @&#8203;acme/security \\*\\*now\\*\\*" in report
     )
     assert "](" not in report and "@acme" not in report and "**now**" not in report
 
