@@ -108,6 +108,9 @@ class _Finder:
         parts = [f"(?i:{alternatives(names)})"] if names else []
         parts += [alternatives(shorts)] if shorts else []
         self.pattern = re.compile(r"\b(" + "|".join(parts) + r")(?=s?\b)")  # as renames match
+        # Most text names no absent role: one search for the names anywhere (which blanking code or a
+        # present name out can only take away) skips the rest for it.
+        self.anywhere = re.compile("|".join(parts))
         spaced = [n for n in present if " " in n]
         self.mask = re.compile(f"(?i:{alternatives(spaced)})") if spaced else None
         self.canonical = {re.sub(r"\s+", " ", n).casefold(): n for n in names} | {n: n for n in shorts}
@@ -123,6 +126,8 @@ class _Finder:
         return next((start for found, start in self._matches(text) if found == name), None)
 
     def _matches(self, text: str) -> Iterator[tuple[str, int]]:
+        if not self.anywhere.search(text):
+            return
         text = prose(text)  # the same length: offsets hold
         if self.mask is not None:
             text = self.mask.sub(lambda m: " " * len(m.group(0)), text)
