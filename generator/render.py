@@ -25,7 +25,7 @@ from .errors import TemplateProblem
 from .exports import DOWNLOADS
 from .links import LEAVES, inside
 from .playbook import Playbook
-from .raci import LEGEND, LETTER_LABELS, LETTER_NAMES, duties
+from .raci import LEGEND, LETTER_LABELS, LETTER_NAMES
 from .rolemap import KINDS, layout
 from .sandbox import ProjectLoader, TemplateEnvironment, template_problem
 from .scriptless import script_in
@@ -166,7 +166,6 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         "letters": LETTER_NAMES,
         "labels": LETTER_LABELS,
         "legend": LEGEND,
-        "duties": duties,
         "role_page": role_page,
         "css_path": CSS_PATH,
         "card_pdf": lambda rid: f"{CARDS_DIR}/{rid}.pdf",
