@@ -30,7 +30,7 @@ CACHE_ENV = "ROLEBOOK_CACHE_DIR"
 DEFAULT_CACHE = Path(".cache") / "rolebook"
 # The folders, and the file ending in each. "combined" holds the PDF of all cards, large and made anew
 # whenever any card changes, so only the latest few are kept.
-KINDS = {"cards": ".pdf", "combined": ".pdf", "pages": ".json", "downloads": ".bin"}
+KINDS = {"cards": ".pdf", "combined": ".pdf", "pages": ".json", "search": ".json", "downloads": ".bin"}
 # An entry no build has used for this long is dropped (every use renews it); of "combined", all but the
 # newest few unused ones are.
 KEEP_DAYS = 30

@@ -44,6 +44,7 @@ from .render import (
     site_nav,
 )
 from .scriptless import script_in
+from .searchcache import cache_search_entries
 from .site import settings_in
 from .themesandbox import sandboxed_theme
 
@@ -245,9 +246,13 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             self.page_cache.attach(page, markdown, config, files)
         return markdown
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        cache_search_entries(config, self.build_cache)  # the search plugin's index is made by now
+
     @event_priority(100)  # first, so other plugins see the cards, not their placeholders
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.build_cache.prune("pages")
+        self.build_cache.prune("search")
         if self.cards is not None:
             cards, self.cards = self.cards, None
             try:

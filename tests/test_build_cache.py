@@ -85,7 +85,7 @@ def test_cached_and_fresh_builds_are_the_same_bytes(tmp_path: Path, monkeypatch:
     monkeypatch.delenv("ROLEBOOK_CACHE_DIR")
     _build(project)
     assert snapshot(project / "site") == fresh  # made into an empty cache
-    kinds = {"cards", "combined", "pages", "downloads"}
+    kinds = {"cards", "combined", "pages", "search", "downloads"}
     assert {p.name for p in (project / ".cache" / "rolebook").iterdir()} == kinds
     _build(project)
     assert snapshot(project / "site") == fresh  # taken from it
@@ -317,3 +317,27 @@ def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
     # the preview's cards point their QR codes at the published site, so they are the built ones
     assert served == (project / "site" / "cards" / "support-team.pdf").read_bytes()
     assert sorted(p.name for p in (project / CACHE).iterdir()) == kept
+
+
+SEARCH = Path(".cache") / "rolebook" / "search"
+
+
+def test_search_entries_come_from_the_cache_and_follow_every_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search index of a warm build is the same bytes as without a cache; a changed page's entries
+    are made again, and an entry that is not the plugin's (garbage, or not a list of entries) is ignored."""
+    project = copy_project(tmp_path / "p")
+    _build(project)
+    entries = sorted((project / SEARCH).glob("*.json"))
+    assert len(entries) == len(list((project / "site").rglob("index.html")))  # one per page
+    for entry in entries[:3]:  # made unusable: never added to the index
+        entry.write_text('{"location": "x"}' if entry == entries[0] else "not json", "utf-8")
+    _summary_edit(project, "support-team", "Searchable-word-here.")
+    _build(project)
+    monkeypatch.setenv("ROLEBOOK_CACHE_DIR", "")  # no cache at all
+    uncached = rolebook("build", "-d", str(tmp_path / "plain"), cwd=project)
+    assert uncached.returncode == 0, uncached.stderr
+    index = (project / "site" / "search" / "search_index.json").read_bytes()
+    assert index == (tmp_path / "plain" / "search" / "search_index.json").read_bytes()
+    assert b"Searchable-word-here." in index
