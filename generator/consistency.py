@@ -22,7 +22,7 @@ def _warn_config(ctx: RuleContext, path: tuple[str | int, ...], message: str) ->
     ctx.out.append(Diagnostic(file, at.line, at.col, message, "warning"))
 
 
-def _names(ctx: RuleContext, role_ids: list[str]) -> str:
+def _names(role_ids: list[str]) -> str:
     return ", ".join(f"'{rid}'" for rid in role_ids)
 
 
@@ -80,7 +80,7 @@ def check_backups_engaged(ctx: RuleContext) -> None:
             _warn_config(
                 ctx,
                 ("severities", i, "roles", j),
-                f"severity '{sev.id}' engages '{rid}' but none of its backups ({_names(ctx, backups)}): "
+                f"severity '{sev.id}' engages '{rid}' but none of its backups ({_names(backups)}): "
                 "engage one of them, so someone can take the role over",
             )
 

@@ -113,8 +113,9 @@ class _Finder:
         self.anywhere = re.compile("|".join(parts))
         spaced = [n for n in present if " " in n]
         self.mask = re.compile(f"(?i:{alternatives(spaced)})") if spaced else None
-        self.canonical = {re.sub(r"\s+", " ", n).casefold(): n for n in names} | {n: n for n in shorts}
-        # a case-insensitive match and casefold() differ for some letters (U+0130, U+0131): then by pattern
+        self.shorts = frozenset(shorts)
+        # a name found is told by the pattern that matches it (casefold() and a case-insensitive match
+        # disagree on some letters, such as U+0130 and U+0131)
         self.spelled = [(re.compile(phrase(n), re.I), n) for n in names]
 
     def names(self, text: str) -> list[str]:
@@ -133,8 +134,9 @@ class _Finder:
             text = self.mask.sub(lambda m: " " * len(m.group(0)), text)
         for match in self.pattern.finditer(text):
             word = re.sub(r"\s+", " ", match.group(1))
-            name = self.canonical.get(word) or self.canonical.get(word.casefold())
-            name = name or next((n for spelled, n in self.spelled if spelled.fullmatch(word)), None)
+            name = (
+                word if word in self.shorts else next((n for s, n in self.spelled if s.fullmatch(word)), None)
+            )
             if name is not None:
                 yield name, match.start(1)
 
