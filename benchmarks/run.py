@@ -38,8 +38,8 @@ MARK_START, MARK_END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 
 def _render_step(project: Path, repeats: int) -> None:
     """(Run in its own process) the median time of the pure renderer, printed in seconds."""
-    from generator.project import TEMPLATES_DIR, load_playbook
-    from generator.render import RenderOptions, render_site
+    from generator.core.project import TEMPLATES_DIR, load_playbook
+    from generator.render.renderer import RenderOptions, render_site
 
     playbook = load_playbook(project)
     options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url="https://example.org/")

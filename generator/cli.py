@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 
-from . import __version__
-from .diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings, terminal_safe
-from .errors import RolebookError
-from .model import CardSizeName
-from .schema import SCHEMAS, schema_text
+from generator import __version__
+from generator.core.model import CardSizeName
+from generator.diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings, terminal_safe
+from generator.errors import RolebookError
+from generator.exports.schema import SCHEMAS, schema_text
 
 SIZE_NAMES = get_args(CardSizeName)
 
 if TYPE_CHECKING:
-    from .playbook import Playbook
+    from generator.core.playbook import Playbook
 
 project_option = click.option(
     "--project",
@@ -44,12 +44,12 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(project: Path, fmt: str, strict: bool) -> None:
     """Check every role, activity and setting; exit 1 on problems."""
-    from .project import check_project
+    from generator.core.project import check_project
 
     if not project.is_dir():
         raise RolebookError(f"{project}: no such folder")
-    from .diagnostics import sort_diagnostics
-    from .review import overdue_reviews, today
+    from generator.diagnostics import sort_diagnostics
+    from generator.review.cadence import overdue_reviews, today
 
     playbook, diagnostics = check_project(project)
     if playbook is not None:
@@ -76,7 +76,7 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
 def _validated(project: Path, strict: bool = False) -> Playbook:
     """Validate first, in the compiler format; warnings are shown, errors (and with --strict, warnings)
     stop everything."""
-    from .project import check_project
+    from generator.core.project import check_project
 
     if not project.is_dir():
         raise RolebookError(f"{project}: no such folder")
@@ -84,7 +84,7 @@ def _validated(project: Path, strict: bool = False) -> Playbook:
     if strict:
         diagnostics = promote_warnings(diagnostics)
     if playbook is None or any(d.severity == "error" for d in diagnostics):
-        from .errors import InvalidPlaybook
+        from generator.errors import InvalidPlaybook
 
         raise InvalidPlaybook(diagnostics)
     if diagnostics:
@@ -103,7 +103,7 @@ def _validated(project: Path, strict: bool = False) -> Playbook:
 @click.option("--strict", is_flag=True, help="Treat the playbook's warnings as errors.")
 def build(project: Path, site_dir: Path | None, strict: bool) -> None:
     """Validate, then build the playbook site strictly; the old site stays until the new one is complete."""
-    from .site import build_site, restore_site
+    from generator.site.build import build_site, restore_site
 
     restore_site(project, site_dir)  # a site that a killed build moved aside is back before anything else
     playbook = _validated(project, strict)
@@ -117,7 +117,7 @@ def build(project: Path, site_dir: Path | None, strict: bool) -> None:
 def serve(project: Path, dev_addr: str | None) -> None:
     """Serve the site locally at the root of the address it prints, rebuilding when roles/, templates/ or
     site_config/ change."""
-    from .site import serve as serve_site
+    from generator.site.serve import serve_playbook as serve_site
 
     serve_site(project, dev_addr)  # an invalid playbook is reported while serving, never fatal
 
@@ -138,8 +138,8 @@ def serve(project: Path, dev_addr: str | None) -> None:
 @click.option("--back/--no-back", default=None, help="Print back sides with the handoff checklist.")
 def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...], back: bool | None) -> None:
     """Write the quick cards as a print-ready PDF: one page per role (two with back sides)."""
-    from .cardpdf import CardRequest, print_cards
-    from .files import check_output_file, write_atomically
+    from generator.cards.pdf import CardRequest, print_cards
+    from generator.output import check_output_file, write_atomically
 
     check_output_file(output, project)
     playbook = _validated(project)
@@ -167,8 +167,8 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
 )
 def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -> None:
     """Explain a change in playbook terms: git revision BASE against HEAD (default: the working tree)."""
-    from .prdiff import as_json, as_markdown
-    from .prdiff import diff as diff_playbooks
+    from generator.review.pull_request import as_json, as_markdown
+    from generator.review.pull_request import diff as diff_playbooks
 
     if not project.is_dir():
         raise RolebookError(f"{project}: no such folder")
@@ -198,8 +198,8 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
 
     CSV and JSON go to standard output unless -o names a file.
     """
-    from .exports import playbook_json, raci_csv, raci_xlsx
-    from .files import check_output_file, write_atomically
+    from generator.exports.formats import playbook_json, raci_csv, raci_xlsx
+    from generator.output import check_output_file, write_atomically
 
     if fmt == "xlsx" and str(output or "-") == "-":  # a spreadsheet is binary: never poured into a terminal
         raise click.UsageError("--format xlsx writes a spreadsheet file: name it with -o FILE.xlsx")
@@ -213,8 +213,8 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
     if fmt != "markdown":
         check_output_file(target, project)
     if fmt == "markdown":
-        from .mdexport import export_markdown
-        from .site import site_settings
+        from generator.core.mkdocs_settings import site_settings
+        from generator.site.markdown_export import export_markdown
 
         count = export_markdown(project, playbook, target, site_settings(project).site_url)
         click.echo(
@@ -237,7 +237,7 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
 )
 def init(directory: Path, organization: str) -> None:
     """Start a new playbook project in DIRECTORY that adapts the built-in roles."""
-    from .scaffold import init_project
+    from generator.newproject.scaffold import init_project
 
     written = init_project(directory, organization)
     click.echo(

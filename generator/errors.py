@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import click
 
-from .diagnostics import Diagnostic, count_summary, format_diagnostics
+from generator.diagnostics import Diagnostic, count_summary, format_diagnostics
 
 
 class RolebookError(click.ClickException):

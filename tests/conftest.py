@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.core.project import check_project
 from generator.diagnostics import Diagnostic
-from generator.project import check_project
 
 REPO_ROOT = Path(__file__).parent.parent
 

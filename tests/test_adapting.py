@@ -417,7 +417,7 @@ def test_init_takes_any_one_line_organization_name(tmp_path: Path, name: str) ->
     target = tmp_path / "p"
     assert rolebook("init", str(target), "--organization", name, cwd=tmp_path).returncode == 0
     assert rolebook("validate", cwd=target).returncode == 0
-    from generator.project import load_playbook
+    from generator.core.project import load_playbook
 
     assert load_playbook(target).config.organization == name
 

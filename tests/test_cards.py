@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from generator.cards import SIZES
+from generator.render.card_content import SIZES
 
 from .sitekit import ROLE_IDS, copy_project, load_yaml, rolebook, soup
 
@@ -229,9 +229,9 @@ def test_a_far_too_long_card_gives_one_problem_per_side_with_the_true_overflow(t
     assert front.content - room - 2 <= grown <= front.content + 2, (front, front2)
 
     # measured independently: the card laid out on sheets of its size fills them all but the last
-    from generator.cardlayout import lay_out_one
-    from generator.project import load_playbook
-    from generator.render import RenderOptions, render_cards
+    from generator.cards.layout import lay_out_one
+    from generator.core.project import load_playbook
+    from generator.render.renderer import RenderOptions, render_cards
 
     html = render_cards(
         load_playbook(twice), RenderOptions(), SIZES["a6"], back=False, role_ids=["support-team"]

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import cli
+from generator.core.lookalike import ASCII_PROTOTYPES, prototypes
 from generator.diagnostics import terminal_safe
-from generator.lookalike import ASCII_PROTOTYPES, prototypes
 
 from .conftest import Project
 from .sitekit import REPO_ROOT, copy_project, rolebook

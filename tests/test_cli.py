@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 
 from generator import __version__
 from generator.cli import cli
+from generator.core.model import Role
 from generator.diagnostics import Diagnostic, format_diagnostics
-from generator.model import Role
-from generator.schema import SCHEMAS
+from generator.exports.schema import SCHEMAS
 
 from .conftest import REPO_ROOT, SCHEMA_COMMENT, Project
 

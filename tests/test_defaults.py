@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from generator.playbook import Playbook
-from generator.project import check_project
+from generator.core.playbook import Playbook
+from generator.core.project import check_project
 
 from .conftest import REPO_ROOT
 from .sitekit import ROLE_IDS as SITE_ROLE_IDS

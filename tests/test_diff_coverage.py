@@ -21,9 +21,9 @@ from bs4 import BeautifulSoup
 from pydantic import BaseModel
 
 from benchmarks.synth import make_org
-from generator.model import Activity, Role, SiteConfig
-from generator.prdiff import Report, Side, compare_sides, mention_line
-from generator.project import check_project
+from generator.core.model import Activity, Role, SiteConfig
+from generator.core.project import check_project
+from generator.review.pull_request import Report, Side, compare_sides, mention_line
 
 from .sitekit import REPO_ROOT, copy_project, rolebook
 from .test_pr_workflow import git

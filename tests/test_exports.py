@@ -14,7 +14,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from generator.exports import PlaybookExport
+from generator.exports.formats import PlaybookExport
 
 from .sitekit import ROLE_IDS, copy_project, load_yaml, rolebook, soup
 

@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from generator.gitrev import extract
-from generator.yamlload import MAX_FILE_BYTES
+from generator.core.yaml_loading import MAX_FILE_BYTES
+from generator.review.revisions import extract
 
 from .sitekit import copy_project, rolebook
 from .test_pr_workflow import GIT_ENV, edit, git

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.core.model import MAX_ITEMS
 from generator.diagnostics import MAX_PER_FILE
-from generator.model import MAX_ITEMS
 
 from .sitekit import copy_project, rolebook, snapshot
 
@@ -175,7 +175,9 @@ def test_a_large_file_is_read_and_rejected(tmp_path: Path) -> None:
 
 
 def test_the_documented_limits_are_the_real_ones() -> None:
-    from generator import diagnostics, model, project, yamlload
+    from generator import diagnostics
+    from generator.core import model, project
+    from generator.core import yaml_loading as yamlload
 
     from .sitekit import REPO_ROOT
 

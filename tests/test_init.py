@@ -152,7 +152,7 @@ def checkout(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, copy / part)
     where = subprocess.run(
-        [sys.executable, "-P", "-c", "import generator.defaults as d; print(d.defaults_root())"],
+        [sys.executable, "-P", "-c", "import generator.core.defaults as d; print(d.defaults_root())"],
         env=_env(copy),
         cwd=tmp_path,
         capture_output=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator.yamlload import MAX_DEPTH, MAX_FILE_BYTES, Loc, YamlProblem, decode, parse_yaml
+from generator.core.yaml_loading import MAX_DEPTH, MAX_FILE_BYTES, Loc, YamlProblem, decode, parse_yaml
 
 from .conftest import Project
 

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.project import check_project
-from generator.render import render_site
+from generator.core.project import check_project
+from generator.render.renderer import render_site
 
 from .sitekit import REPO_ROOT, copy_project
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
-from generator.project import check_project
-from generator.render import render_site, site_nav
+from generator.core.project import check_project
+from generator.render.renderer import render_site, site_nav
 
 from .sitekit import copy_project
 

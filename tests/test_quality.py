@@ -30,12 +30,3 @@ def test_code_quality(command: list[str]) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_modules_stay_small() -> None:
-    """Modules of a few hundred lines at most, so each one says what it holds."""
-    sizes = {
-        p.name: len(p.read_text(encoding="utf-8").splitlines())
-        for p in (REPO_ROOT / "generator").glob("*.py")
-    }
-    assert {name: n for name, n in sizes.items() if n > 400} == {}

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from generator.exports import PlaybookExport
+from generator.exports.formats import PlaybookExport
 
 from .foreign import ORGANIZATION, SITE_NAME, make_foreign_playbook
 from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, rolebook, soup
@@ -353,8 +353,8 @@ def test_the_converted_playbook_through_a_pull_request(tmp_path: Path) -> None:
 def test_a_r_in_the_matrix_for_many_roles(tmp_path: Path) -> None:
     """Above the grid's limit the RACI lists the roles per letter: an A/R role stands under A and R."""
     from benchmarks.synth import make_org
-    from generator.project import load_playbook
-    from generator.render import GRID_ROLE_LIMIT, render_site
+    from generator.core.project import load_playbook
+    from generator.render.renderer import GRID_ROLE_LIMIT, render_site
 
     project = make_org(GRID_ROLE_LIMIT + 5, tmp_path / "org")
     _rewrite(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.text import plain, rich
+from generator.render.safe_text import plain, rich
 
 from .sitekit import REPO_ROOT, copy_project, mkdocs, rolebook, snapshot, soup
 
@@ -192,8 +192,8 @@ def test_the_text_filters_neutralise_markdown() -> None:
 def test_role_map_layout_does_not_depend_on_hash_seeds(tmp_path: Path) -> None:
     """Two roles whose neighbours average to the same place must be ordered the same in every run."""
     script = (
-        "from pathlib import Path; from generator.project import load_playbook;"
-        "from generator.rolemap import layout;"
+        "from pathlib import Path; from generator.core.project import load_playbook;"
+        "from generator.render.role_map import layout;"
         f"print([n.id for n in layout(load_playbook(Path({str(REPO_ROOT)!r}))).nodes])"
     )
     runs = {

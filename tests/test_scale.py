@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from benchmarks.synth import make_org
-from generator.render import GRID_ROLE_LIMIT, NAV_ROLE_LIMIT
+from generator.render.renderer import GRID_ROLE_LIMIT, NAV_ROLE_LIMIT
 
 from .sitekit import rolebook, soup
 

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from generator.project import load_playbook
-from generator.render import RenderOptions, render_site
+from generator.core.project import load_playbook
+from generator.render.renderer import RenderOptions, render_site
 
 from .sitekit import (
     ROLE_IDS,

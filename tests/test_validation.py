@@ -15,9 +15,9 @@ from collections.abc import Callable
 import markdown
 import pytest
 
+from generator.core.model import Activity, Role
+from generator.core.project import check_project, load_playbook
 from generator.errors import InvalidPlaybook
-from generator.model import Activity, Role
-from generator.project import check_project, load_playbook
 
 from .conftest import Project
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.yamlload import YamlProblem, parse_yaml
+from generator.core.yaml_loading import YamlProblem, parse_yaml
 
 from .sitekit import REPO_ROOT, copy_project, free_port, http_get, rolebook, snapshot, wait_for
 
@@ -282,7 +282,7 @@ def test_export_markdown_keeps_its_default_folder(project: Path) -> None:
     ],
 )
 def test_parser_errors_say_what_to_do(tmp_path: Path, text: str, message: str) -> None:
-    from generator.yamlload import YamlProblem, parse_yaml
+    from generator.core.yaml_loading import YamlProblem, parse_yaml
 
     with pytest.raises(YamlProblem) as caught:
         parse_yaml(text, "roles/x.yaml")
@@ -290,7 +290,7 @@ def test_parser_errors_say_what_to_do(tmp_path: Path, text: str, message: str) -
 
 
 def test_two_letters_for_one_role_point_to_ar() -> None:
-    from generator.yamlload import YamlProblem, parse_yaml
+    from generator.core.yaml_loading import YamlProblem, parse_yaml
 
     with pytest.raises(YamlProblem) as caught:
         parse_yaml("activities:\n  - raci: {scribe: A, scribe: R}\n", "roles/activities.yaml")

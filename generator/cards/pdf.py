@@ -1,0 +1,306 @@
+"""Quick cards as PDF (WeasyPrint), with a fit check on the real layout.
+
+Each card is laid out alone: a card that needs more sheets than it has faces
+does not fit, and is measured again on a page tall enough to hold each face
+whole, to say by how much and which parts take the room: one problem per face.
+Nothing is clipped or spilled silently.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.cache import BuildCache, content_key
+from generator.cards.layout import Layouts, weasy_html
+from generator.core.playbook import Playbook
+from generator.errors import Preformatted, RolebookError
+from generator.render.card_content import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, fill_qr_marks
+from generator.render.renderer import RenderOptions, render_cards
+
+PX_TO_MM = 25.4 / 96
+MEASURE_HEIGHT_MM = 3000.0  # the least height of the page a card that does not fit is measured on
+MEASURE_TRIES = 3  # pages made taller until each face of the card stands on one
+
+_PART_NAMES = {
+    "rb-card__head": "the name",
+    "rb-card__summary": "the summary",
+    "rb-card__checks": "the checklist",
+    "rb-card__dodont": "do / don't",
+    "rb-card__people": "work with",
+    "rb-card__escalate": "escalate to",
+    "rb-card__contact": "the contacts",
+    "rb-card__foot": "the footer",
+}
+_BACK_NAMES = {"the checklist": "the handoff", "work with": "the backups"}  # the same classes on the back
+
+
+class CardsDoNotFit(Preformatted):
+    """At least one card is taller than its page; the message holds one located line per card face."""
+
+
+@dataclass(frozen=True)
+class CardSet:
+    """The combined PDF and one PDF per role, in site order."""
+
+    combined: bytes
+    per_role: dict[str, bytes]
+
+
+def _boxes(box: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
+    yield box, depth
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child, depth + 1)
+
+
+def _classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+@dataclass
+class Face:
+    """One side of a card as laid out: its height and its parts' (summed over the pages it took)."""
+
+    name: str  # "front" or "back"
+    height_mm: float = 0.0
+    pages: int = 0
+    parts: dict[str, float] = field(default_factory=dict)
+
+    def largest_parts(self) -> list[tuple[str, float]]:
+        return sorted(self.parts.items(), key=lambda part: -part[1])
+
+
+def measure_faces(html: str) -> list[Face]:
+    """Each face of a card document, in order, with the height its content takes on the page it is laid out on.
+
+    A face that runs over several pages is one Face whose heights add up its pieces (``pages`` says how many)."""
+    document = weasy_html(fill_qr_marks(html)).render()
+    faces: dict[str, Face] = {}
+    for page in document.pages:
+        card = next((box for box, _ in _boxes(page._page_box) if "rb-card" in _classes(box)), None)
+        if card is None:
+            continue
+        name = "back" if "rb-card--back" in _classes(card) else "front"
+        face = faces.setdefault(name, Face(name))
+        face.pages += 1
+        face.height_mm += card.margin_height() * PX_TO_MM
+        for child in getattr(card, "children", None) or ():
+            names = [_PART_NAMES[c] for c in _classes(child) if c in _PART_NAMES]
+            tag = getattr(child, "element_tag", "")
+            part = names[0] if names else {"ul": "the key points", "h3": "the headings"}.get(tag, tag)
+            if name == "back":
+                part = _BACK_NAMES.get(part, part)
+            face.parts[part] = face.parts.get(part, 0.0) + child.margin_height() * PX_TO_MM
+    return list(faces.values())
+
+
+def measure_whole(render_at: Callable[[float], str], least_mm: float = MEASURE_HEIGHT_MM) -> list[Face]:
+    """The faces of a card laid out on pages tall enough for each face to stand whole on one.
+
+    ``render_at`` gives the card's document for a page height in mm. A face that still runs over several
+    pages is measured again on a page half as tall again as all its pieces together."""
+    height = least_mm
+    faces = measure_faces(render_at(height))
+    for _ in range(MEASURE_TRIES - 1):
+        if all(face.pages <= 1 for face in faces):
+            break
+        height = max(height, 1.5 * max(face.height_mm for face in faces) + least_mm)
+        faces = measure_faces(render_at(height))
+    return faces
+
+
+def overflow_problems(where: str, size: CardSize, faces: list[Face]) -> list[str]:
+    """One located problem for each face taller than the room on the card."""
+    lines = []
+    room = size.body_height_mm
+    for face in faces:
+        over = face.height_mm - room
+        if over > 0.05:
+            biggest = ", ".join(f"{name} {mm:.0f} mm" for name, mm in face.largest_parts()[:4])
+            lines.append(
+                f"{where}: error: the {face.name} of the {size.label} card is {over:.1f} mm too tall "
+                f"({face.height_mm:.0f} mm of content for {room:.0f} mm of room; largest parts: {biggest}); "
+                "shorten its lines or choose a larger card size"
+            )
+    return lines
+
+
+def _cached_pdf(cache: BuildCache, key: str, kind: str = "cards") -> bytes | None:
+    """A kept PDF; a damaged one (cut short, say) counts as missing, so it is made and kept again."""
+    data = cache.get(kind, key)
+    return data if data and data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
+
+
+class CardBatch:
+    """The cards of some roles, started: cached cards are taken at once, the others laid out (by workers when
+    there are many) while the caller goes on. ``result`` and ``problems`` wait for the layout."""
+
+    def __init__(
+        self,
+        playbook: Playbook,
+        options: RenderOptions,
+        size: CardSize,
+        *,
+        back: bool,
+        role_ids: list[str] | None = None,
+        cache: BuildCache | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.playbook, self.options, self.size, self.back = playbook, options, size, back
+        self.cache = cache or BuildCache(None)
+        self.progress = progress
+        self.keys: dict[str, str] = {}
+        self.pdfs: dict[str, bytes] = {}
+        jobs: dict[str, str] = {}
+        for path, html in render_cards(
+            playbook, options, size, back=back, role_ids=role_ids, qr_later=True
+        ).items():
+            role_id = path.removeprefix(f"{CARDS_DIR}/").removesuffix(".html")
+            self.keys[role_id] = content_key(f"{2 if back else 1} faces", html)
+            cached = _cached_pdf(self.cache, self.keys[role_id])
+            if cached is None:
+                jobs[role_id] = html
+                continue
+            self.pdfs[role_id] = cached
+            if progress:
+                progress(role_id)
+        self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1)
+        self._problems: dict[str, str] = {}
+
+    def site_paths(self) -> list[str]:
+        """Where ``site_files`` puts these cards in the site."""
+        return [*(f"{CARDS_DIR}/{role_id}.pdf" for role_id in self.keys), f"{CARDS_DIR}/{ALL_CARDS_PDF}"]
+
+    def site_files(self) -> dict[str, bytes]:
+        """Waits for the layout; the site's card PDFs: one per role, and all together."""
+        cards = self.result()
+        return dict(zip(self.site_paths(), [*cards.per_role.values(), cards.combined], strict=True))
+
+    def problems(self) -> dict[str, str]:
+        """Waits for the layout; for each card that does not fit its page, the located reason."""
+        if self._layouts is None:
+            return self._problems
+        layouts, self._layouts = self._layouts, None
+        for role_id, result in layouts.results(self.progress).items():
+            for message in result.warnings:  # e.g. about a project's own card styles
+                logging.getLogger("rolebook").warning("warning: the %s card: %s", role_id, message)
+            if result.pdf is None:
+                self._problems[role_id] = self._why(role_id, result.pages, layouts.faces)
+                continue
+            self.pdfs[role_id] = result.pdf
+            if not result.warnings:  # a card WeasyPrint warned about is laid out (and warns) every time
+                self.cache.put("cards", self.keys[role_id], result.pdf)
+        return self._problems
+
+    def _why(self, role_id: str, pages: int, faces: int) -> str:
+        playbook, size = self.playbook, self.size
+
+        def render_at(height_mm: float) -> str:
+            return render_cards(
+                playbook,
+                self.options,
+                size,
+                back=self.back,
+                role_ids=[role_id],
+                page_height_mm=height_mm,
+                qr_later=True,
+            )[f"{CARDS_DIR}/{role_id}.html"]
+
+        # the card took ``pages`` sheets of the card's size: a page that tall holds any of its faces
+        measured = measure_whole(render_at, max(MEASURE_HEIGHT_MM, (pages + 1) * size.height_mm))
+        where = f"{playbook.role_files[role_id]}:{playbook.card_lines.get(role_id, 1)}:1"
+        lines = overflow_problems(where, size, measured) or [
+            f"{where}: error: the {size.label} card takes {pages} pages instead of {faces}"
+        ]
+        return "\n".join(lines)
+
+    def result(self) -> CardSet:
+        """Waits for the layout; every card, or CardsDoNotFit naming each card that does not fit."""
+        problems = self.problems()
+        if problems:
+            raise CardsDoNotFit("\n".join(problems.values()))
+        if not self.keys:
+            raise RolebookError("no cards to print: no roles were selected")
+        key = content_key("all cards", *self.keys.values())
+        combined = _cached_pdf(self.cache, key, "combined")
+        if combined is None:
+            combined = _merge([self.pdfs[role_id] for role_id in self.keys])
+            self.cache.put("combined", key, combined)
+        for kind in ("cards", "combined"):
+            self.cache.prune(kind)
+        return CardSet(combined=combined, per_role={role_id: self.pdfs[role_id] for role_id in self.keys})
+
+    def cancel(self) -> None:
+        """Stops laying out (a build that failed elsewhere no longer needs the cards)."""
+        if self._layouts is not None:
+            self._layouts.close()
+            self._layouts = None
+
+
+def _merge(pdfs: list[bytes]) -> bytes:
+    """One PDF of the cards' pages, in order, with their bookmarks (pypdf writes the same bytes every time)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for index, pdf in enumerate(pdfs):
+        reader = PdfReader(io.BytesIO(pdf))
+        if index == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def start_site_cards(
+    playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
+) -> CardBatch:
+    """The site's cards, in the size and sides set in site_config, started; ``site_files`` waits for them."""
+    settings = playbook.config.cards
+    return CardBatch(playbook, options, SIZES[settings.size], back=settings.back, cache=cache)
+
+
+def card_files(
+    playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
+) -> dict[str, bytes]:
+    """The site's card PDFs, laid out now."""
+    return start_site_cards(playbook, options, cache).site_files()
+
+
+@dataclass(frozen=True)
+class CardRequest:
+    """What ``rolebook cards`` asks for; None means: as set in site_config."""
+
+    size: str | None = None
+    roles: list[str] = field(default_factory=list)
+    back: bool | None = None
+
+
+def print_cards(
+    project: Path, playbook: Playbook, request: CardRequest, progress: Callable[[str], None] | None = None
+) -> tuple[CardSet, str]:
+    """The cards a user asked for, in site order, and a one-line summary of them."""
+    from generator.core.mkdocs_settings import site_settings
+    from generator.core.project import TEMPLATES_DIR
+
+    unknown = [r for r in request.roles if r not in playbook.roles]
+    if unknown:
+        raise RolebookError(f"unknown role {unknown[0]!r}; the roles are: {', '.join(playbook.roles)}")
+    settings = site_settings(project)
+    size = SIZES[request.size or playbook.config.cards.size]
+    back = playbook.config.cards.back if request.back is None else request.back
+    selected = [r for r in playbook.roles if r in request.roles] if request.roles else list(playbook.roles)
+    options = RenderOptions(
+        (project / TEMPLATES_DIR,), directory_urls=settings.directory_urls, site_url=settings.site_url
+    )
+    cache = BuildCache.for_project(project)
+    cards = CardBatch(
+        playbook, options, size, back=back, role_ids=selected, cache=cache, progress=progress
+    ).result()
+    pages = len(selected) * (2 if back else 1)
+    return cards, f"{pages} pages ({len(selected)} cards, {size.label})"

@@ -1,0 +1,1 @@
+"""Exports of the validated playbook (CSV, XLSX, JSON) and the JSON Schemas of the files."""

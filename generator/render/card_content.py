@@ -1,0 +1,129 @@
+"""Quick cards: paper sizes, what each size carries, and the data a card template reads.
+
+A card is read under stress, often printed in black and white and sometimes
+weeks after printing, so every size carries the playbook's version and date,
+meaning never rests on colour alone, and smaller sizes leave sections out
+rather than shrink the type below what can be read.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import segno
+
+from generator.render.safe_text import SafeText
+
+if TYPE_CHECKING:  # workers import this module to draw QR codes, and need no model
+    from generator.core.playbook import Playbook
+
+CARDS_DIR = "cards"  # in the site: cards/<role id>.pdf and cards/quick-cards.pdf
+ALL_CARDS_PDF = "quick-cards.pdf"
+
+Profile = Literal["large", "full", "compact", "minimal"]
+
+
+@dataclass(frozen=True)
+class CardSize:
+    id: str
+    label: str
+    width_mm: float
+    height_mm: float
+    profile: Profile
+    font_pt: float  # the body text size
+    margin_mm: float
+    qr_mm: float  # the QR code's side; the footer band at the bottom is a little taller
+
+    @property
+    def foot_mm(self) -> float:
+        return self.qr_mm + 0.6 * self.margin_mm + 2
+
+    @property
+    def body_height_mm(self) -> float:
+        """The height left for the card's content between the top margin and the footer band."""
+        return self.height_mm - self.margin_mm - self.foot_mm
+
+    @property
+    def css_size(self) -> str:
+        return f"{self.width_mm}mm {self.height_mm}mm"
+
+
+SIZES: dict[str, CardSize] = {
+    size.id: size
+    for size in (
+        CardSize("a6", "A6 (105 x 148 mm)", 105, 148, "full", 8.6, 5, 15),
+        CardSize("a7", "A7 (74 x 105 mm)", 74, 105, "compact", 7.2, 4, 13),
+        CardSize("a5", "A5 (148 x 210 mm)", 148, 210, "large", 11.5, 8, 20),
+        CardSize("index-4x6", "index card (4 x 6 in)", 101.6, 152.4, "full", 8.6, 5, 15),
+        CardSize("wallet", "wallet card (2 x 3.5 in)", 50.8, 88.9, "minimal", 6.4, 3, 11),
+        CardSize("a4", "A4 (210 x 297 mm)", 210, 297, "large", 15, 12, 26),
+        CardSize("letter", "US letter (8.5 x 11 in)", 215.9, 279.4, "large", 14.5, 12, 26),
+    )
+}
+
+# What each profile shows, in order; the name, version, date and QR code are always there.
+_FULL = ("summary", "first_actions", "responsibilities", "do_dont", "work_with", "escalation", "contacts")
+SECTIONS: dict[Profile, tuple[str, ...]] = {
+    "large": (*_FULL[:-1], "escalation_when", "contacts"),
+    "full": _FULL,
+    "compact": ("first_actions", "do_dont", "escalation", "contacts"),
+    "minimal": ("first_actions", "escalation", "contacts"),
+}
+
+
+def role_url(site_url: str | None, role_id: str, directory_urls: bool = True) -> str | None:
+    """The role's page on the published site, for the QR code."""
+    if not site_url:
+        return None
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    return f"{base}roles/{role_id}/" if directory_urls else f"{base}roles/{role_id}.html"
+
+
+# In the HTML of a card to be laid out, the QR code is a mark holding its URL, drawn only when the card is
+# laid out (in a worker process): a card taken from the cache never draws its code.
+_QR_MARK = re.compile(r'<span data-rolebook-qr="([^"]*)"></span>')
+
+
+def qr_mark(url: str) -> str:
+    return f'<span data-rolebook-qr="{html.escape(url, quote=True)}"></span>'
+
+
+def fill_qr_marks(card_html: str) -> str:
+    """The card with each QR mark replaced by its code."""
+    return _QR_MARK.sub(lambda match: qr_svg(html.unescape(match.group(1))), card_html)
+
+
+@functools.lru_cache(maxsize=4096)
+def qr_svg(url: str) -> str:
+    """A vector QR code for ``url``, as inline SVG sized by CSS."""
+    code = segno.make(url, error="m", micro=False)
+    return str(code.svg_inline(omitsize=True, border=2, svgclass="rb-qr", dark="#000", light="#fff"))
+
+
+def card_context(
+    playbook: Playbook,
+    role_id: str,
+    size: CardSize,
+    site_url: str | None,
+    directory_urls: bool = True,
+    qr_later: bool = False,
+) -> dict[str, Any]:
+    """What a card template reads for one role (with ``qr_later``, the QR code as a mark to fill in)."""
+    role = playbook.roles[role_id]
+    url = role_url(site_url, role_id, directory_urls)
+    return {
+        "role_id": role_id,
+        "role": role,
+        "size": size,
+        "sections": SECTIONS[size.profile],
+        "key_points": role.card.responsibilities
+        if role.card.responsibilities is not None
+        else role.responsibilities,
+        "contact": playbook.config.contacts.get(role_id),
+        "url": url,
+        "qr": SafeText(qr_mark(url) if qr_later else qr_svg(url)) if url else None,
+    }

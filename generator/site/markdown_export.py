@@ -1,0 +1,171 @@
+"""The playbook as a plain MkDocs project (mkdocs.yml and docs/), for engines that run no plugins.
+
+The pages are the renderer's own, so the exported site matches the plugin's; ``mkdocs build``
+builds it with Material for MkDocs alone, no rolebook needed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import markdown
+import yaml
+from mkdocs.utils.meta import get_data
+
+from generator.cache import BuildCache
+from generator.cards.pdf import card_files
+from generator.core.changes import Changes
+from generator.core.playbook import Playbook
+from generator.core.project import TEMPLATES_DIR
+from generator.errors import RolebookError
+from generator.exports.formats import downloads
+from generator.output import shared_mode
+from generator.render.renderer import (
+    CSS_PATH,
+    RenderOptions,
+    many_roles,
+    nav_title,
+    nav_with_own_pages,
+    render_site,
+)
+from generator.render.scriptless import script_in
+from generator.review.defaults_changes import changes_from_defaults
+
+BRAND_DIR = "assets/brand"
+EXTENSIONS: list[Any] = [
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "admonition",
+    {"pymdownx.tasklist": {"custom_checkbox": True}},
+    {"toc": {"permalink": True}},
+]
+
+
+# Material writes a page title into <title> through `striptags`, which decodes character references; this
+# override escapes it again, so a title holding "&lt;script&gt;" stays text.
+THEME_DIR = "overrides"
+MAIN_TEMPLATE = """\
+{#- Exported by rolebook: page titles stay text in <title>. -#}
+{% extends "base.html" %}
+{% block htmltitle %}
+  {% if page.meta and page.meta.title %}
+    <title>{{ page.meta.title | e }} - {{ config.site_name }}</title>
+  {% elif page.title and not page.is_homepage %}
+    <title>{{ page.title | striptags | e }} - {{ config.site_name }}</title>
+  {% else %}
+    <title>{{ config.site_name }}</title>
+  {% endif %}
+{% endblock %}
+"""
+
+
+def _plain(nav: Any) -> Any:
+    """The navigation with plain strings, as YAML writes them (titles stay escaped HTML text)."""
+    if isinstance(nav, dict):
+        return {str(key): _plain(value) for key, value in nav.items()}
+    if isinstance(nav, list):
+        return [_plain(item) for item in nav]
+    return str(nav)
+
+
+def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> str:
+    branding = playbook.config.branding
+    theme: dict[str, Any] = {
+        "name": "material",
+        "custom_dir": THEME_DIR,
+        "font": False,
+        "features": ["navigation.sections", "navigation.prune"],
+    }
+    if branding.palette is not None:
+        theme["palette"] = {"primary": branding.palette.primary, "accent": branding.palette.accent}
+    if branding.logo:
+        theme["logo"] = f"{BRAND_DIR}/{branding.logo}"
+    # Material places site_name as HTML, in text and in attributes: it is written escaped
+    config: dict[str, Any] = {"site_name": str(nav_title(playbook.config.title))}
+    if site_url:
+        config["site_url"] = site_url
+    config |= {
+        "theme": theme,
+        "plugins": ["search"],
+        "markdown_extensions": EXTENSIONS,
+        "extra_css": [CSS_PATH, *(f"{BRAND_DIR}/{css}" for css in branding.extra_css)],
+        "nav": _plain(nav),
+    }
+    if many_roles(playbook):  # the role pages are reached from the roles index, not the navigation
+        config["not_in_nav"] = "/roles/*.md\n"
+    header = "# Exported by rolebook: builds with `mkdocs build`, no rolebook plugin needed.\n"
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def _check_converted(pages: dict[str, str]) -> None:
+    """The pages as plain MkDocs will convert them: the project's templates may not make them write script."""
+    names = [e if isinstance(e, str) else next(iter(e)) for e in EXTENSIONS]
+    configs = {name: conf for e in EXTENSIONS if isinstance(e, dict) for name, conf in e.items()}
+    converter = markdown.Markdown(extensions=names, extension_configs=configs)
+    for path, text in pages.items():
+        found = script_in(converter.reset().convert(get_data(text)[0]))
+        if found:
+            raise RolebookError(
+                f"{path}: the project's templates make this page write {found}; templates may not add script"
+            )
+
+
+def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: str | None) -> int:
+    """Write the MkDocs project into ``target`` (new or empty); return the number of files. The playbook
+    was validated from ``project``, which refused links out of it in docs/ and templates/."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
+    options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url=site_url)
+    files: dict[str, str | bytes] = {
+        **render_site(playbook, replace(options, changes=_changes(project, playbook))),
+        **card_files(playbook, options, BuildCache.for_project(project)),
+    }
+    files.update(downloads(playbook))
+    if options.own_templates:
+        _check_converted(
+            {path: text for path, text in files.items() if path.endswith(".md") and isinstance(text, str)}
+        )
+    own_docs = project / "docs"
+    own: list[str] = []
+    if own_docs.is_dir():
+        for path in sorted(p for p in own_docs.rglob("*") if p.is_file()):
+            rel = path.relative_to(own_docs).as_posix()
+            if rel not in files:
+                files[rel] = path.read_bytes()
+                if rel.endswith(".md"):
+                    own.append(rel)
+    branding = playbook.config.branding
+    for brand_file in [branding.logo, *branding.extra_css]:
+        if brand_file:
+            files[f"{BRAND_DIR}/{brand_file}"] = (project / brand_file).read_bytes()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-export-", dir=target.parent))
+    try:
+        (staging / THEME_DIR).mkdir()
+        (staging / THEME_DIR / "main.html").write_text(MAIN_TEMPLATE, "utf-8")
+        (staging / "mkdocs.yml").write_text(
+            _mkdocs_config(playbook, site_url, nav_with_own_pages(playbook, own)), "utf-8"
+        )
+        for rel, content in files.items():
+            path = staging / "docs" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, "utf-8")
+        shared_mode(staging, folder=True)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(files) + 1
+
+
+def _changes(project: Path, playbook: Playbook) -> Changes | None:
+    return changes_from_defaults(project, playbook) if playbook.config.editing.changes else None
