@@ -145,11 +145,23 @@ def ratios(results: dict[int, dict[str, Figure]]) -> list[tuple[str, str, str, b
                     growth <= factor,
                 )
             )
-    for key, label in (("build_cold", "empty cache"), ("build_warm", "warm cache")):
-        share = results[large][key].seconds / results[large]["plain"].seconds
-        rows.append(
-            (f"build / plain mkdocs build, {large} roles, {label}", f"{share:.2f}", "<= 0.50", share <= 0.5)
+    # The decided yardsticks: with an empty cache a build lays out every card, so it is judged against what
+    # a team writing the pages by hand would run to have cards too (a plain build plus `rolebook cards`);
+    # with the cache, against the plain build alone.
+    big = results[large]
+    cold = big["build_cold"].seconds / (big["plain"].seconds + big["cards"].seconds)
+    rows.append(
+        (
+            f"build, empty cache / (plain mkdocs build + cards PDF), {large} roles",
+            f"{cold:.2f}",
+            "<= 1.00",
+            cold <= 1,
         )
+    )
+    warm = big["build_warm"].seconds / big["plain"].seconds
+    rows.append(
+        (f"build, warm cache / plain mkdocs build, {large} roles", f"{warm:.2f}", "<= 0.50", warm <= 0.5)
+    )
     per_card = results[large]["cards"].seconds / large
     rows.append((f"cards PDF per card, {large} roles", f"{per_card:.3f} s", "<= 0.1 s", per_card <= 0.1))
     for roles, figures in results.items():
@@ -171,14 +183,7 @@ def report(results: dict[int, dict[str, Figure]], repeats: int) -> str:
     checks += [
         f"| {what} | {got} | {goal} | {'yes' if ok else 'NO'} |" for what, got, goal, ok in ratios(results)
     ]
-    large = results[max(results)]
-    with_cards = large["build_cold"].seconds / (large["plain"].seconds + large["cards"].seconds)
-    note = (
-        f"\nWith an empty cache a build lays out every card, which a plain MkDocs build does not do. Against the "
-        f"plain build plus `rolebook cards` (what a team writing the pages by hand would run to have cards too), "
-        f"the empty-cache build at {max(results)} roles takes {with_cards:.2f} of the time.\n"
-    )
-    return head + table(results) + "\n\n" + "\n".join(checks) + "\n" + note
+    return head + table(results) + "\n\n" + "\n".join(checks) + "\n"
 
 
 def update_docs(page: Path, report_text: str) -> None:

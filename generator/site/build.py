@@ -46,11 +46,9 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from generator.site import plugin
+    from generator.site.plugin import RolebookPlugin
 
     quiet_material()
-    if playbook is not None:  # validated by the caller: the plugin need not read the files again
-        plugin.hand_over(project, playbook)
     cfg_path = config_file(project)
     overrides = {"site_dir": str(Path(site_dir).resolve())} if site_dir else {}
     theme_dirs: list[str] = []  # where a missing theme template was looked for
@@ -62,6 +60,10 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
                 raise RolebookError(
                     f"{cfg_path}: the rolebook plugin is not enabled; add '- rolebook' under plugins:"
                 )
+            if playbook is not None:  # validated by the caller: the plugin need not read the files again
+                plugin = config.plugins["rolebook"]
+                assert isinstance(plugin, RolebookPlugin)
+                plugin.given = (project.resolve(), playbook)
             target = Path(config.site_dir)
             sources = [Path(config.docs_dir), *(project / d for d in (ROLES_DIR, CONFIG_DIR, TEMPLATES_DIR))]
             check_output_folder(target, sources, project)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +16,16 @@ import yaml
 from mkdocs.utils.meta import get_data
 
 from generator.cache import BuildCache
-from generator.cards.pdf import card_files
-from generator.core.changes import Changes
 from generator.core.playbook import Playbook
-from generator.core.project import TEMPLATES_DIR
 from generator.errors import RolebookError
-from generator.exports.formats import downloads
 from generator.output import shared_mode
 from generator.render.renderer import (
-    CSS_PATH,
-    RenderOptions,
     many_roles,
-    nav_title,
-    nav_with_own_pages,
-    render_site,
 )
 from generator.render.scriptless import script_in
-from generator.review.defaults_changes import changes_from_defaults
+from generator.site.bundle import MARKDOWN_EXTENSIONS, SiteBundle, make_bundle
 
-BRAND_DIR = "assets/brand"
-EXTENSIONS: list[Any] = [
-    "attr_list",
-    "md_in_html",
-    "tables",
-    "admonition",
-    {"pymdownx.tasklist": {"custom_checkbox": True}},
-    {"toc": {"permalink": True}},
-]
+EXTENSIONS: list[Any] = [{name: options} if options else name for name, options in MARKDOWN_EXTENSIONS]
 
 
 # Material writes a page title into <title> through `striptags`, which decodes character references; this
@@ -73,30 +55,29 @@ def _plain(nav: Any) -> Any:
     return str(nav)
 
 
-def _mkdocs_config(playbook: Playbook, site_url: str | None, nav: list[Any]) -> str:
-    branding = playbook.config.branding
+def _mkdocs_config(bundle: SiteBundle, site_url: str | None, nav: list[Any]) -> str:
     theme: dict[str, Any] = {
         "name": "material",
         "custom_dir": THEME_DIR,
         "font": False,
         "features": ["navigation.sections", "navigation.prune"],
     }
-    if branding.palette is not None:
-        theme["palette"] = {"primary": branding.palette.primary, "accent": branding.palette.accent}
-    if branding.logo:
-        theme["logo"] = f"{BRAND_DIR}/{branding.logo}"
+    if bundle.palette is not None:
+        theme["palette"] = bundle.palette
+    if bundle.logo:
+        theme["logo"] = bundle.logo
     # Material places site_name as HTML, in text and in attributes: it is written escaped
-    config: dict[str, Any] = {"site_name": str(nav_title(playbook.config.title))}
+    config: dict[str, Any] = {"site_name": str(bundle.site_name)}
     if site_url:
         config["site_url"] = site_url
     config |= {
         "theme": theme,
         "plugins": ["search"],
         "markdown_extensions": EXTENSIONS,
-        "extra_css": [CSS_PATH, *(f"{BRAND_DIR}/{css}" for css in branding.extra_css)],
+        "extra_css": bundle.extra_css,
         "nav": _plain(nav),
     }
-    if many_roles(playbook):  # the role pages are reached from the roles index, not the navigation
+    if many_roles(bundle.playbook):  # the role pages are reached from the roles index, not the navigation
         config["not_in_nav"] = "/roles/*.md\n"
     header = "# Exported by rolebook: builds with `mkdocs build`, no rolebook plugin needed.\n"
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
@@ -120,16 +101,11 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     was validated from ``project``, which refused links out of it in docs/ and templates/."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
-    options = RenderOptions((project / TEMPLATES_DIR,), directory_urls=True, site_url=site_url)
-    files: dict[str, str | bytes] = {
-        **render_site(playbook, replace(options, changes=_changes(project, playbook))),
-        **card_files(playbook, options, BuildCache.for_project(project)),
-    }
-    files.update(downloads(playbook))
-    if options.own_templates:
-        _check_converted(
-            {path: text for path, text in files.items() if path.endswith(".md") and isinstance(text, str)}
-        )
+    bundle = make_bundle(project, playbook, site_url=site_url, cache=BuildCache.for_project(project))
+    bundle.wait_for_cards()
+    files = dict(bundle.files)
+    if bundle.own_templates:
+        _check_converted(bundle.pages)
     own_docs = project / "docs"
     own: list[str] = []
     if own_docs.is_dir():
@@ -139,18 +115,13 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
                 files[rel] = path.read_bytes()
                 if rel.endswith(".md"):
                     own.append(rel)
-    branding = playbook.config.branding
-    for brand_file in [branding.logo, *branding.extra_css]:
-        if brand_file:
-            files[f"{BRAND_DIR}/{brand_file}"] = (project / brand_file).read_bytes()
+    files.update({path: source.read_bytes() for path, source in bundle.brand_files.items()})
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-export-", dir=target.parent))
     try:
         (staging / THEME_DIR).mkdir()
         (staging / THEME_DIR / "main.html").write_text(MAIN_TEMPLATE, "utf-8")
-        (staging / "mkdocs.yml").write_text(
-            _mkdocs_config(playbook, site_url, nav_with_own_pages(playbook, own)), "utf-8"
-        )
+        (staging / "mkdocs.yml").write_text(_mkdocs_config(bundle, site_url, bundle.nav(own)), "utf-8")
         for rel, content in files.items():
             path = staging / "docs" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +136,3 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return len(files) + 1
-
-
-def _changes(project: Path, playbook: Playbook) -> Changes | None:
-    return changes_from_defaults(project, playbook) if playbook.config.editing.changes else None
