@@ -1,26 +1,43 @@
-"""The ``rolebook`` command. Each command parses its options and calls one function."""
+"""The ``rolebook`` command. Each command parses its options, calls one function and shows what it
+returns; only this edge prints and chooses exit codes.
+
+Exit codes (the README's "Exit codes" lists them for users):
+
+- 0: done (``validate``: valid; warnings allowed without ``--strict``);
+- 1: a problem with the input that the user can fix: an invalid playbook, a card that does not fit, a
+  template that fails, a refused output path, an unknown git revision, a full disk;
+- 2: a usage error (an unknown option or value; click's own code);
+- 70: an internal error, that is a bug in rolebook (EX_SOFTWARE of sysexits.h); ROLEBOOK_DEBUG=1
+  adds the traceback;
+- 130: interrupted (Ctrl-C).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import get_args
 
 import click
 
 from generator import __version__
+from generator.commands import MARKDOWN_FOLDER
 from generator.core.model import CardSizeName
-from generator.diagnostics import FORMATS, count_summary, format_diagnostics, promote_warnings, terminal_safe
-from generator.errors import RolebookError
+from generator.diagnostics import FORMATS, Diagnostic, format_diagnostics, terminal_safe
 from generator.exports.schema import SCHEMAS, schema_text
 
 SIZE_NAMES = get_args(CardSizeName)
-
-if TYPE_CHECKING:
-    from generator.core.playbook import Playbook
+EXPORT_FORMATS = ("csv", "xlsx", "json", "markdown")
+DIFF_FORMATS = ("markdown", "json", "github")  # generator.review.pull_request.report_text writes each
+PROBLEMS = 1  # the input has problems the user can fix
+INTERNAL_ERROR = 70  # a bug in rolebook: EX_SOFTWARE
+INTERRUPTED = 130
+DEBUG_ENV = "ROLEBOOK_DEBUG"
 
 project_option = click.option(
     "--project",
@@ -32,10 +49,32 @@ project_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=f"Exit codes: 0 done, {PROBLEMS} a problem to fix, 2 a usage error, "
+    f"{INTERNAL_ERROR} an internal error (a bug in rolebook; {DEBUG_ENV}=1 adds the traceback), "
+    f"{INTERRUPTED} interrupted.",
+)
 @click.version_option(__version__, prog_name="rolebook")
 def cli() -> None:
     """Incident-management roles as YAML, rendered into a playbook site, RACI matrices and quick cards."""
+
+
+def _show_warnings(diagnostics: list[Diagnostic]) -> None:
+    click.echo(format_diagnostics(diagnostics, "human"), err=True)
+
+
+class _ProgressBar(contextlib.ExitStack):
+    """A progress bar on standard error, begun when the work knows how many steps it has; it ends
+    with the ``with`` block."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def __call__(self, length: int) -> Callable[[str], None]:
+        bar = self.enter_context(click.progressbar(length=length, label=self.label, file=sys.stderr))
+        return lambda _: bar.update(1)
 
 
 @cli.command()
@@ -44,52 +83,16 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(project: Path, fmt: str, strict: bool) -> None:
     """Check every role, activity and setting; exit 1 on problems."""
-    from generator.core.project import check_project
+    from generator.commands import validate_project
 
-    if not project.is_dir():
-        raise RolebookError(f"{project}: no such folder")
-    from generator.diagnostics import sort_diagnostics
-    from generator.review.cadence import overdue_reviews, today
-
-    playbook, diagnostics = check_project(project)
-    if playbook is not None:
-        diagnostics = sort_diagnostics([*diagnostics, *overdue_reviews(playbook, today())])
-    if strict:
-        diagnostics = promote_warnings(diagnostics)
-    failed = playbook is None or any(d.severity == "error" for d in diagnostics)
-    text = format_diagnostics(diagnostics, fmt)
+    result = validate_project(project, strict)
+    text = format_diagnostics(result.diagnostics, fmt)
     if text:
         click.echo(text)
     if fmt == "human":
-        if failed:
-            click.echo(f"the playbook is invalid: {count_summary(diagnostics)}", err=True)
-        elif playbook is not None:
-            click.echo(
-                f"ok: {len(playbook.roles)} roles, {len(playbook.activities)} activities"
-                + (f", {count_summary(diagnostics)}" if diagnostics else ""),
-                err=True,
-            )
-    if failed:
-        sys.exit(1)
-
-
-def _validated(project: Path, strict: bool = False) -> Playbook:
-    """Validate first, in the compiler format; warnings are shown, errors (and with --strict, warnings)
-    stop everything."""
-    from generator.core.project import check_project
-
-    if not project.is_dir():
-        raise RolebookError(f"{project}: no such folder")
-    playbook, diagnostics = check_project(project)
-    if strict:
-        diagnostics = promote_warnings(diagnostics)
-    if playbook is None or any(d.severity == "error" for d in diagnostics):
-        from generator.errors import InvalidPlaybook
-
-        raise InvalidPlaybook(diagnostics)
-    if diagnostics:
-        click.echo(format_diagnostics(diagnostics, "human"), err=True)
-    return playbook
+        click.echo(result.summary(), err=True)
+    if result.failed:
+        sys.exit(PROBLEMS)
 
 
 @cli.command()
@@ -103,11 +106,9 @@ def _validated(project: Path, strict: bool = False) -> Playbook:
 @click.option("--strict", is_flag=True, help="Treat the playbook's warnings as errors.")
 def build(project: Path, site_dir: Path | None, strict: bool) -> None:
     """Validate, then build the playbook site strictly; the old site stays until the new one is complete."""
-    from generator.site.build import build_site, restore_site
+    from generator.commands import build_project
 
-    restore_site(project, site_dir)  # a site that a killed build moved aside is back before anything else
-    playbook = _validated(project, strict)
-    target = build_site(project, site_dir, playbook)
+    target = build_project(project, site_dir, strict, warn=_show_warnings)
     click.echo(terminal_safe(f"built the playbook site in {target}"), err=True)
 
 
@@ -138,18 +139,13 @@ def serve(project: Path, dev_addr: str | None) -> None:
 @click.option("--back/--no-back", default=None, help="Print back sides with the handoff checklist.")
 def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...], back: bool | None) -> None:
     """Write the quick cards as a print-ready PDF: one page per role (two with back sides)."""
-    from generator.cards.pdf import CardRequest, print_cards
-    from generator.output import check_output_file, write_atomically
+    from generator.cards.pdf import CardRequest
+    from generator.commands import write_cards
 
-    check_output_file(output, project)
-    playbook = _validated(project)
     request = CardRequest(size, list(roles), back)
-    with click.progressbar(
-        length=len(roles) or len(playbook.roles), label="laying out cards", file=sys.stderr
-    ) as bar:
-        result, summary = print_cards(project, playbook, request, progress=lambda _: bar.update(1))
-    write_atomically(output, result.combined)
-    click.echo(terminal_safe(f"wrote {summary} to {output}"), err=True)
+    with _ProgressBar("laying out cards") as progress:
+        written = write_cards(project, output, request, warn=_show_warnings, progress=progress)
+    click.echo(terminal_safe(f"wrote {written}"), err=True)
 
 
 @cli.command()
@@ -157,7 +153,12 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
 @click.argument("base")
 @click.argument("head", required=False)
 @click.option(
-    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(DIFF_FORMATS),
+    default="markdown",
+    show_default=True,
+    help="github: only the problems (invalid revisions, cards that stop fitting), as workflow annotations.",
 )
 @click.option(
     "--no-cards",
@@ -167,20 +168,14 @@ def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...],
 )
 def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -> None:
     """Explain a change in playbook terms: git revision BASE against HEAD (default: the working tree)."""
-    from generator.review.pull_request import as_json, as_markdown
     from generator.review.pull_request import diff as diff_playbooks
+    from generator.review.pull_request import report_text
 
-    if not project.is_dir():
-        raise RolebookError(f"{project}: no such folder")
     report = diff_playbooks(project, base, head, check_cards=not no_cards)
-    text = as_json(report) if fmt == "json" else as_markdown(report)
-    click.echo(terminal_safe(text), nl=fmt == "json")  # JSON stays JSON: escapes stand only in strings
+    # JSON stays JSON: the escapes terminal_safe writes stand only in its strings
+    click.echo(terminal_safe(report_text(report, fmt)), nl=False)
     if not report.valid:
-        sys.exit(1)
-
-
-EXPORT_FORMATS = ("csv", "xlsx", "json", "markdown")
-MARKDOWN_FOLDER = "playbook-markdown"
+        sys.exit(PROBLEMS)
 
 
 @cli.command()
@@ -198,36 +193,17 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
 
     CSV and JSON go to standard output unless -o names a file.
     """
-    from generator.exports.formats import playbook_json, raci_csv, raci_xlsx
-    from generator.output import check_output_file, write_atomically
+    from generator.commands import export_playbook
 
     if fmt == "xlsx" and str(output or "-") == "-":  # a spreadsheet is binary: never poured into a terminal
         raise click.UsageError("--format xlsx writes a spreadsheet file: name it with -o FILE.xlsx")
     if fmt == "markdown" and str(output) == "-":
         raise click.UsageError("--format markdown writes a folder: name it with -o DIR")
-    playbook = _validated(project)
-    target = output or Path(MARKDOWN_FOLDER if fmt == "markdown" else "-")
-    if str(target) == "-" and fmt in ("csv", "json"):  # to standard output
-        click.echo(raci_csv(playbook) if fmt == "csv" else playbook_json(playbook), nl=False)
-        return
-    if fmt != "markdown":
-        check_output_file(target, project)
-    if fmt == "markdown":
-        from generator.core.mkdocs_settings import site_settings
-        from generator.site.markdown_export import export_markdown
-
-        count = export_markdown(project, playbook, target, site_settings(project).site_url)
-        click.echo(
-            terminal_safe(
-                f"wrote a MkDocs project of {count} files to {target}; build it with: mkdocs build"
-            ),
-            err=True,
-        )
-        return
-    data = {"csv": lambda: raci_csv(playbook).encode(), "json": lambda: playbook_json(playbook).encode()}
-    content = raci_xlsx(playbook) if fmt == "xlsx" else data[fmt]()
-    write_atomically(target, content)
-    click.echo(terminal_safe(f"wrote {target}"), err=True)
+    exported = export_playbook(project, fmt, output, warn=_show_warnings)
+    if exported.data is not None:
+        click.echo(exported.data, nl=False)
+    else:
+        click.echo(terminal_safe(exported.note), err=True)
 
 
 @cli.command()
@@ -260,16 +236,31 @@ def init(directory: Path, organization: str) -> None:
 )
 def schema(kind: str, output_dir: Path | None) -> None:
     """Print the JSON Schema of a role file, the activity file or the site settings."""
+    from generator.exports.schema import write_schemas
+
     if output_dir is None:
         click.echo(schema_text(kind), nl=False)
-        return
-    output_dir.mkdir(parents=True, exist_ok=True)
-    for name in sorted(SCHEMAS):
-        (output_dir / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+    else:
+        write_schemas(output_dir)
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def internal_error(exc: BaseException) -> str:
+    """What an unexpected exception says to the user: one paragraph."""
+    said = " ".join(terminal_safe(str(exc)).split()).rstrip(".")
+    return (
+        f"rolebook: internal error: {type(exc).__name__}{': ' + said if said else ''}. This is a bug in "
+        f"rolebook {__version__}, not a problem in your playbook; please report it with the command you ran"
+        f"{'' if _debugging() else f' (set {DEBUG_ENV}=1 to add the traceback)'}."
+    )
 
 
 def main() -> None:
-    """Entry point: no input, however broken, ends in a traceback unless ROLEBOOK_DEBUG is set."""
+    """Entry point: errors become messages and exit codes here, and nowhere else (see the module's doc).
+    No input, however broken, ends in a traceback unless ROLEBOOK_DEBUG is set."""
     try:
         cli.main(standalone_mode=False)
     except click.ClickException as exc:
@@ -281,20 +272,16 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("aborted", err=True)
-        sys.exit(1)
+        sys.exit(PROBLEMS)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except OSError as exc:  # a full disk, a missing folder, no permission: the user's to fix
         where = exc.filename or "rolebook"
         click.echo(terminal_safe(f"error: {where}: {exc.strerror or exc}"), err=True)
-        sys.exit(1)
+        sys.exit(PROBLEMS)
     except Exception as exc:
-        if os.environ.get("ROLEBOOK_DEBUG"):
+        if _debugging():
             traceback.print_exc()
-        click.echo(
-            f"rolebook: internal error: {type(exc).__name__}: {terminal_safe(str(exc))}\n"
-            "This is a bug in rolebook; set ROLEBOOK_DEBUG=1 to see where it happened.",
-            err=True,
-        )
-        sys.exit(1)
+        click.echo(internal_error(exc), err=True)
+        sys.exit(INTERNAL_ERROR)

@@ -33,7 +33,11 @@ def terminal_safe(text: str) -> str:
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem, located in a file relative to the project folder; its message is always one line."""
+    """One problem, located in a file relative to the project folder; its message is always one line.
+
+    Every problem rolebook reports is one: a playbook's, a card's that does not fit, a template's, a
+    diff's. A problem that belongs to no file (an unknown git revision, a refused output path) has
+    the file ``""`` and line and column 0, and reads ``error: message``."""
 
     file: str
     line: int
@@ -46,11 +50,15 @@ class Diagnostic:
         object.__setattr__(self, "file", _printable(self.file))
 
     def human(self) -> str:
+        if not self.file:
+            return f"{self.severity}: {self.message}"
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def github(self) -> str:
         # Workflow commands escape %, CR and LF in the message, and also ':' and ',' in properties.
         message = _escape(self.message)
+        if not self.file:
+            return f"::{self.severity}::{message}"
         file = _escape(self.file).replace(":", "%3A").replace(",", "%2C")
         return f"::{self.severity} file={file},line={self.line},col={self.col}::{message}"
 

@@ -71,14 +71,16 @@ def check_output_file(path: Path, project: Path) -> None:
     sources = [root / part for part in SOURCE_PARTS]
     if target == root / "mkdocs.yml" or any(target == s or s in target.parents for s in sources):
         raise RolebookError(f"{path}: inside the playbook's sources; write the output somewhere else")
+    check_plain_file(path, "name a file to write, or leave out -o to write CSV or JSON to standard output")
+    if target.suffix.lower() in (".yaml", ".yml") and target.exists():
+        raise RolebookError(f"{path}: an existing YAML file; rolebook does not write over it")
+
+
+def check_plain_file(path: Path, advice: str = "name a file to write") -> None:
+    """Refuse to write over a folder, a link, a device (/dev/stdout) or a pipe: written beside and moved
+    in place, the output would replace it with a plain file."""
+    target = path.resolve()
     if target.is_dir():
         raise RolebookError(f"{path}: is a folder; name a file to write")
     if path.is_symlink() or (target.exists() and not target.is_file()):
-        # written beside and moved in place, the output would replace a link, a device (/dev/stdout) or a
-        # pipe with a plain file
-        raise RolebookError(
-            f"{path}: not a plain file (a link, a device or a pipe); name a file to write, or leave out -o "
-            "to write CSV or JSON to standard output"
-        )
-    if target.suffix.lower() in (".yaml", ".yml") and target.exists():
-        raise RolebookError(f"{path}: an existing YAML file; rolebook does not write over it")
+        raise RolebookError(f"{path}: not a plain file (a link, a device or a pipe); {advice}")

@@ -7,6 +7,7 @@ YAML reader refuses most of these characters only when they are written as thems
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -169,7 +170,14 @@ def test_diff_prints_no_escape_sequence(tmp_path: Path) -> None:
         assert result.returncode == 1
         shown = result.stdout + result.stderr
         assert not any(c in shown for c in "\x1b\x07\x9b"), fmt
-        assert f"{SUP}:{line}:10: error: U+001B ESCAPE is not allowed in text" in shown
+        said = "U+001B ESCAPE is not allowed in text"
+        if fmt == "json":  # the problem as an object: file, line, col, severity, message
+            found = json.loads(result.stdout)["problems"]["working tree"]
+            assert [
+                (d["file"], d["line"], d["col"], d["severity"]) for d in found if said in d["message"]
+            ] == [(SUP, line, 10, "error")]
+        else:
+            assert f"{SUP}:{line}:10: error: {said}" in shown
     result = rolebook("diff", "\x1b]0;owned\x07", cwd=repo)
     assert result.returncode == 1 and "\x1b" not in result.stderr and "]0;owned" in result.stderr
 

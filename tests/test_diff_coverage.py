@@ -490,7 +490,7 @@ def _report(project: Path, **changes: Any) -> Report:
     playbook = check_project(project)[0]
     assert playbook is not None
     head = dataclasses.replace(playbook, **changes) if changes else playbook
-    return compare_sides(Side("base", playbook, []), Side("head", head, []), reprint=([], None))
+    return compare_sides(Side("base", playbook, []), Side("head", head, []), reprint=([], []))
 
 
 def test_every_model_field_changed_alone_is_reported(tmp_path: Path) -> None:

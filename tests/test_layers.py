@@ -10,6 +10,7 @@ module imports another that (directly or not) imports it back. Imports inside fu
     review/      diffs, git revisions, the pull-request report, review cadence
     site/        the site bundle, the MkDocs plugin, build and serve, the Markdown export
     newproject/  rolebook init
+    commands     what the commands that span layers do (validate, build, cards, export)
     cli          the command line, on top
 """
 
@@ -30,6 +31,7 @@ LAYERS = (
     ("review",),
     ("site",),
     ("newproject",),
+    ("commands",),
     ("cli",),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -107,7 +109,10 @@ def test_no_import_circle() -> None:
 
 @pytest.mark.parametrize(
     ("importer", "imported"),
-    [("generator.core.playbook", "generator.review.diff"), ("generator.render.renderer", "generator.exports.formats")],
+    [
+        ("generator.core.playbook", "generator.review.diff"),
+        ("generator.render.renderer", "generator.exports.formats"),
+    ],
 )
 def test_the_checks_see_an_upward_import(importer: str, imported: str) -> None:
     """The arrows the architecture issue named are gone, and the check would see them."""

@@ -167,8 +167,9 @@ def test_a_card_that_stops_fitting_is_reported(repo: Path) -> None:
     edit(repo, "roles/support-team.yaml", "  first_actions:\n", "  first_actions:\n" + extra)
     data = report(repo)
     [card] = data["cards"]
-    assert card.startswith("the Support Team card no longer fits: roles/support-team.yaml:")
-    assert "mm too tall" in card
+    assert card["file"] == "roles/support-team.yaml" and card["severity"] == "error"
+    assert card["message"].startswith("the Support Team card no longer fits: the front of the A6")
+    assert "mm too tall" in card["message"]
     assert diff(repo, "main", "--no-cards", "--format", "json").stdout.count("mm too tall") == 0
 
 

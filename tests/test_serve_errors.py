@@ -136,7 +136,8 @@ def test_serve_reports_a_failing_theme_partial_where_it_stands(tmp_path: Path) -
         assert wait_for(lambda: _problems(_page(base)[1]) is not None, 30), log.read_text()
         problems = _problems(_page(base)[1]) or []
         assert any(
-            p.startswith("overrides/partials/copyright.html:1: not allowed in a template") for p in problems
+            p.startswith("overrides/partials/copyright.html:1:1: error: not allowed in a template")
+            for p in problems
         )
         assert "internal error" not in log.read_text("utf-8")
         partial.write_text('<div class="org-note">ok</div>', "utf-8")

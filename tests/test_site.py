@@ -342,7 +342,7 @@ def test_a_template_typo_fails_naming_the_template(tmp_path: Path) -> None:
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
     assert re.search(
-        r"templates/pages/role\.md\.j2:\d+: undefined value in template: .*summry", result.stderr
+        r"templates/pages/role\.md\.j2:\d+:1: error: undefined value in template: .*summry", result.stderr
     )
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()

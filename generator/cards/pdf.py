@@ -18,7 +18,8 @@ from typing import Any
 from generator.cache import BuildCache, content_key
 from generator.cards.layout import Layouts, weasy_html
 from generator.core.playbook import Playbook
-from generator.errors import Preformatted, RolebookError
+from generator.diagnostics import Diagnostic
+from generator.errors import LocatedError, RolebookError
 from generator.render.card_content import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, fill_qr_marks
 from generator.render.renderer import RenderOptions, render_cards
 
@@ -39,8 +40,8 @@ _PART_NAMES = {
 _BACK_NAMES = {"the checklist": "the handoff", "work with": "the backups"}  # the same classes on the back
 
 
-class CardsDoNotFit(Preformatted):
-    """At least one card is taller than its page; the message holds one located line per card face."""
+class CardsDoNotFit(LocatedError):
+    """At least one card is taller than its page: one diagnostic per card face, at the role's ``card:`` key."""
 
 
 @dataclass(frozen=True)
@@ -114,20 +115,21 @@ def measure_whole(render_at: Callable[[float], str], least_mm: float = MEASURE_H
     return faces
 
 
-def overflow_problems(where: str, size: CardSize, faces: list[Face]) -> list[str]:
-    """One located problem for each face taller than the room on the card."""
-    lines = []
+def overflow_problems(file: str, line: int, size: CardSize, faces: list[Face]) -> list[Diagnostic]:
+    """One problem, at ``file`` and ``line`` (the role's card), for each face taller than the room on the card."""
+    found = []
     room = size.body_height_mm
     for face in faces:
         over = face.height_mm - room
         if over > 0.05:
             biggest = ", ".join(f"{name} {mm:.0f} mm" for name, mm in face.largest_parts()[:4])
-            lines.append(
-                f"{where}: error: the {face.name} of the {size.label} card is {over:.1f} mm too tall "
+            message = (
+                f"the {face.name} of the {size.label} card is {over:.1f} mm too tall "
                 f"({face.height_mm:.0f} mm of content for {room:.0f} mm of room; largest parts: {biggest}); "
                 "shorten its lines or choose a larger card size"
             )
-    return lines
+            found.append(Diagnostic(file, line, 1, message))
+    return found
 
 
 def _cached_pdf(cache: BuildCache, key: str, kind: str = "cards") -> bytes | None:
@@ -170,7 +172,7 @@ class CardBatch:
             if progress:
                 progress(role_id)
         self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1)
-        self._problems: dict[str, str] = {}
+        self._problems: dict[str, list[Diagnostic]] = {}
 
     def site_paths(self) -> list[str]:
         """Where ``site_files`` puts these cards in the site."""
@@ -181,14 +183,15 @@ class CardBatch:
         cards = self.result()
         return dict(zip(self.site_paths(), [*cards.per_role.values(), cards.combined], strict=True))
 
-    def problems(self) -> dict[str, str]:
-        """Waits for the layout; for each card that does not fit its page, the located reason."""
+    def problems(self) -> dict[str, list[Diagnostic]]:
+        """Waits for the layout; for each card that does not fit its page, the located reasons."""
         if self._layouts is None:
             return self._problems
         layouts, self._layouts = self._layouts, None
         for role_id, result in layouts.results(self.progress).items():
-            for message in result.warnings:  # e.g. about a project's own card styles
-                logging.getLogger("rolebook").warning("warning: the %s card: %s", role_id, message)
+            for message in result.warnings:  # e.g. about a project's own card styles (at a line of the CSS)
+                said = Diagnostic("", 0, 0, f"the {role_id} card: {message}", "warning")
+                logging.getLogger("rolebook").warning("%s", said.human())
             if result.pdf is None:
                 self._problems[role_id] = self._why(role_id, result.pages, layouts.faces)
                 continue
@@ -197,7 +200,7 @@ class CardBatch:
                 self.cache.put("cards", self.keys[role_id], result.pdf)
         return self._problems
 
-    def _why(self, role_id: str, pages: int, faces: int) -> str:
+    def _why(self, role_id: str, pages: int, faces: int) -> list[Diagnostic]:
         playbook, size = self.playbook, self.size
 
         def render_at(height_mm: float) -> str:
@@ -213,17 +216,16 @@ class CardBatch:
 
         # the card took ``pages`` sheets of the card's size: a page that tall holds any of its faces
         measured = measure_whole(render_at, max(MEASURE_HEIGHT_MM, (pages + 1) * size.height_mm))
-        where = f"{playbook.role_files[role_id]}:{playbook.card_lines.get(role_id, 1)}:1"
-        lines = overflow_problems(where, size, measured) or [
-            f"{where}: error: the {size.label} card takes {pages} pages instead of {faces}"
+        file, line = playbook.role_files[role_id], playbook.card_lines.get(role_id, 1)
+        return overflow_problems(file, line, size, measured) or [
+            Diagnostic(file, line, 1, f"the {size.label} card takes {pages} pages instead of {faces}")
         ]
-        return "\n".join(lines)
 
     def result(self) -> CardSet:
         """Waits for the layout; every card, or CardsDoNotFit naming each card that does not fit."""
         problems = self.problems()
         if problems:
-            raise CardsDoNotFit("\n".join(problems.values()))
+            raise CardsDoNotFit(d for found in problems.values() for d in found)
         if not self.keys:
             raise RolebookError("no cards to print: no roles were selected")
         key = content_key("all cards", *self.keys.values())

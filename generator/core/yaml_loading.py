@@ -168,7 +168,7 @@ class _Walker:
         self.comments = comment_lines(text)  # only a scalar ending on one of these can be cut short
 
     def traps(self, node: ScalarNode, path: Path_, list_col: int | None) -> None:
-        """Warnings for unquoted text that YAML reads otherwise than it looks (see ``yamltraps``)."""
+        """Warnings for unquoted text that YAML reads otherwise than it looks (see ``yaml_traps``)."""
         key = path[-1] if path and isinstance(path[-1], str) and list_col is None else None
         found: list[Trap] = []
         if node.end_mark.line > node.start_mark.line:

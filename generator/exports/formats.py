@@ -229,3 +229,13 @@ def downloads(playbook: Playbook, cache: BuildCache | None = None) -> dict[str, 
         cache.put("downloads", key, xlsx)
     cache.prune("downloads")
     return {DOWNLOADS["csv"]: raci_csv(playbook), DOWNLOADS["xlsx"]: xlsx, DOWNLOADS["json"]: whole}
+
+
+FILE_FORMATS = ("csv", "xlsx", "json")  # what ``rolebook export`` writes as one file
+
+
+def export_data(playbook: Playbook, fmt: str) -> bytes:
+    """The playbook exported in one of FILE_FORMATS: the bytes of the file."""
+    if fmt == "xlsx":
+        return raci_xlsx(playbook)
+    return (raci_csv(playbook) if fmt == "csv" else playbook_json(playbook)).encode("utf-8")

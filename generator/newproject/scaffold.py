@@ -4,7 +4,7 @@ The role files it writes only extend the default roles, so the organization's
 changes stay apart from the defaults and a rolebook upgrade brings improvements
 without merge conflicts. It writes into an empty folder and never overwrites a file, and
 it creates the whole project or nothing: the files are written beside the target, checked
-(the defaults must be valid, the new project must validate) and moved into place (newfolder.py).
+(the defaults must be valid, the new project must validate) and moved into place (newproject/folder.py).
 """
 
 from __future__ import annotations

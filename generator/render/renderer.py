@@ -27,7 +27,7 @@ from generator.errors import TemplateProblem
 from generator.render.card_content import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from generator.render.editor_pages import CHANGES_PAGE, editing_nav, guide_pages
 from generator.render.role_map import KINDS, layout
-from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_problem
+from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_file_shown, template_problem
 from generator.render.scriptless import script_in
 from generator.render.urls import DOWNLOADS, relative_url
 
@@ -274,14 +274,23 @@ def render_cards(
 HIDEABLE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 
 
-def _check_front_matter(name: str, text: str) -> None:
+def _check_front_matter(file: str, text: str) -> None:
     meta = get_data(text)[1]
     for key, value in meta.items():
         if key != "hide" or not isinstance(value, list) or not set(map(str, value)) <= HIDEABLE:
             raise TemplateProblem(
-                f"{name}: the page's front matter may only say what to hide (hide: [{', '.join(sorted(HIDEABLE))}]);"
-                f" found {key!r}"
+                f"the page's front matter may only say what to hide (hide: [{', '.join(sorted(HIDEABLE))}]);"
+                f" found {key!r}",
+                file,
+                1,  # front matter opens the page
             )
+
+
+def _template_file(env: TemplateEnvironment, name: str) -> str:
+    """The file ``name`` was read from: a project's named from its project folder, a built-in one by path."""
+    projects = [Path(folder).resolve().parent for folder in env.searched[:-1]]
+    filename: str | None = env.get_template(name).filename
+    return template_file_shown(filename or name, projects)
 
 
 def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str:
@@ -297,13 +306,17 @@ def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str
             text.encode("utf-8")
         except UnicodeEncodeError as exc:  # "\ud800" in a template: no file can hold it
             raise TemplateProblem(
-                f"{name}: writes {exc.object[exc.start]!r}, which is not text (a lone surrogate)"
+                f"writes {exc.object[exc.start]!r}, which is not text (a lone surrogate)",
+                _template_file(env, name),
+                1,
             ) from None
     if name.endswith(".md.j2") and text.startswith("---"):
-        _check_front_matter(name, text)
+        _check_front_matter(_template_file(env, name), text)
     found = script_in(text) if env.checked else None
     if found:
-        raise TemplateProblem(
-            f"{name} (with the project's templates) writes {found}; templates may not add script to a page or card"
+        raise TemplateProblem(  # what was written, not one line of the template, is at fault
+            f"{name} (with the project's templates) writes {found}; templates may not add script to a page or card",
+            _template_file(env, name),
+            1,
         )
     return text

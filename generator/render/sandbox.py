@@ -186,40 +186,50 @@ class TemplateEnvironment(GuardedEnvironment):
 _TEMPLATE_FILES = (".j2", ".md", ".css", ".svg", ".html")
 
 
-def _shown(filename: str, projects: list[Path]) -> str:
+def template_file_shown(filename: str, projects: list[Path]) -> str:
     """A project's template named from its project folder (``templates/pages/role.md.j2``)."""
     path = Path(filename)
     return next((path.relative_to(p).as_posix() for p in projects if path.is_relative_to(p)), filename)
 
 
-def template_location(exc: BaseException, projects: list[Path]) -> str | None:
+def template_place(exc: BaseException, projects: list[Path]) -> tuple[str, int] | None:
     """The template file and line where ``exc`` was raised (the innermost template in its traceback)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"{_shown(exc.filename or exc.name or '?', projects)}:{exc.lineno}"
-    tb, location = exc.__traceback__, None
+        return template_file_shown(exc.filename or exc.name or "?", projects), exc.lineno
+    tb, place = exc.__traceback__, None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(_TEMPLATE_FILES):
-            location = f"{_shown(filename, projects)}:{tb.tb_lineno}"
+            place = template_file_shown(filename, projects), tb.tb_lineno
         tb = tb.tb_next
-    return location
+    return place
+
+
+def template_location(exc: BaseException, projects: list[Path]) -> str | None:
+    """``file:line`` of the template where ``exc`` was raised, if it was raised in one."""
+    place = template_place(exc, projects)
+    return f"{place[0]}:{place[1]}" if place else None
 
 
 def template_problem(
     exc: BaseException, projects: list[Path], searched: list[str], name: str | None = None
 ) -> TemplateProblem:
-    """What went wrong in a template, said at the template's file and line."""
-    where = template_location(exc, projects) or name or "a template"
+    """What went wrong in a template, located at the template's file and line (else named by ``name``)."""
+    file, line = template_place(exc, projects) or ("", 0)
+    prefix = "" if file else f"{name or 'a template'}: "
     said = str(exc) if len(str(exc)) <= 300 else str(exc)[:300] + "..."
     if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateProblem(f"template {exc.name!r} not found; searched: {', '.join(searched)}")
+        message = f"template {exc.name!r} not found; searched: {', '.join(searched)}"
+        return TemplateProblem(message, file, line)  # located where it was included, if it was
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return TemplateProblem(f"{where}: template syntax error: {exc.message}")
-    if isinstance(exc, SecurityError):
-        return TemplateProblem(
-            f"{where}: not allowed in a template: {said}; templates read the values they are given "
+        message = f"template syntax error: {exc.message}"
+    elif isinstance(exc, SecurityError):
+        message = (
+            f"not allowed in a template: {said}; templates read the values they are given "
             "and call the filters they are given, nothing else"
         )
-    if isinstance(exc, jinja2.UndefinedError):
-        return TemplateProblem(f"{where}: undefined value in template: {exc.message}")
-    return TemplateProblem(f"{where}: error while rendering: {type(exc).__name__}: {said}")
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined value in template: {exc.message}"
+    else:
+        message = f"error while rendering: {type(exc).__name__}: {said}"
+    return TemplateProblem(prefix + message, file, line)

@@ -11,10 +11,12 @@ side, and the address its QR code points to.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.core.playbook import Playbook
+from generator.diagnostics import Diagnostic
 from generator.errors import RolebookError
 from generator.render.card_content import role_url
 
@@ -87,21 +89,23 @@ def cards_to_reprint(
     head: Playbook,
     head_folder: Path | None,
     render: bool = True,
-) -> tuple[list[str], str | None]:
+) -> tuple[list[str], list[Diagnostic]]:
     """The ids of the head's roles whose card is new or reads differently, in site order, and why the
-    cards could not be compared as printed (then, as without ``render``, the roles whose card data
-    changed are given)."""
+    cards could not be compared as printed: a template that failed, located in its revision's files
+    (then, as without ``render`` or without both folders, the roles whose card data changed are given)."""
     if base is None:
-        return list(head.roles), None
-    problem = None
+        return list(head.roles), []
+    problems: list[Diagnostic] = []
     if render and base_folder is not None and head_folder is not None:
-        try:
-            old, new = card_documents(base, base_folder), card_documents(head, head_folder)
-        except RolebookError as exc:
-            problem = f"the cards could not be printed to compare them: {exc.format_message()}"
-        else:
-            return [rid for rid, html in new.items() if old.get(rid) != html], None
-    elif render:
-        problem = "the cards were not printed to compare them"
+        documents = []
+        for side, playbook, folder in (("base", base, base_folder), ("head", head, head_folder)):
+            try:
+                documents.append(card_documents(playbook, folder))
+            except RolebookError as exc:
+                said = f"the cards could not be printed to compare them ({side} revision): "
+                problems += [replace(d, message=said + d.message) for d in exc.diagnostics]
+        if not problems:
+            old, new = documents
+            return [rid for rid, html in new.items() if old.get(rid) != html], []
     old_data, new_data = card_data(base, base_folder), card_data(head, head_folder)
-    return [rid for rid in head.roles if old_data.get(rid) != new_data[rid]], problem
+    return [rid for rid in head.roles if old_data.get(rid) != new_data[rid]], problems

@@ -1,7 +1,7 @@
 """What changed in the playbook's settings (site_config/): phases, severity levels, contacts and the rest.
 
 Every field of the settings is compared; those without sentences of their own here (a setting added to
-the model later, say) are reported generically by ``compare_fields``.
+the model later, say) are reported generically by ``diff_values``.
 """
 
 from __future__ import annotations

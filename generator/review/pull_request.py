@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from generator.core.overlay_merge import renamer
 from generator.core.playbook import Playbook
 from generator.core.project import check_project
-from generator.diagnostics import Diagnostic, sort_diagnostics
+from generator.diagnostics import Diagnostic, format_diagnostics, sort_diagnostics
+from generator.errors import RolebookError
 from generator.review.diff import activity_changes, role_changes
 from generator.review.diff_cards import card_options, cards_to_reprint
 from generator.review.diff_mentions import leftover_mentions
@@ -35,7 +36,7 @@ class Report:
 
     base: str
     head: str
-    problems: dict[str, list[str]] = field(default_factory=dict)
+    problems: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by revision, when it is invalid
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     renamed: list[dict[str, str]] = field(default_factory=list)
@@ -47,7 +48,7 @@ class Report:
     activities: list[str] = field(default_factory=list)
     leftover_mentions: list[dict[str, Any]] = field(default_factory=list)
     cards_to_reprint: list[str] = field(default_factory=list)  # role names, in site order
-    cards: list[str] = field(default_factory=list)  # cards that stop fitting, and why none were compared
+    cards: list[Diagnostic] = field(default_factory=list)  # cards that stop fitting, templates that failed
     templates_compared: bool = True  # False with --no-cards: the cards to reprint follow their data
 
     @property
@@ -84,14 +85,14 @@ def load_side(project: Path, revision: str | None, workdir: Path) -> Side:
 def compare_sides(
     base: Side,
     head: Side,
-    card_problems: dict[str, dict[str, str]] | None = None,
-    reprint: tuple[list[str], str | None] | None = None,
+    card_problems: dict[str, dict[str, list[Diagnostic]]] | None = None,
+    reprint: tuple[list[str], list[Diagnostic]] | None = None,
 ) -> Report:
     """The report for two loaded sides; ``reprint`` is what ``cards_to_reprint`` says (found when None)."""
     report = Report(base.label, head.label)
     for side in (base, head):
         if side.problems:
-            report.problems[side.label] = [d.human() for d in side.problems]
+            report.problems[side.label] = side.problems
     if head.playbook is not None and base.absent:
         report.added = [role.name for role in head.playbook.roles.values()]
         report.activities = [f"activity added: {a.name}" for a in head.playbook.activities]
@@ -122,14 +123,14 @@ def compare_sides(
     phases = {p.id: p.name for p in (*old.config.phases, *new.config.phases)}
     report.activities = activity_changes(old.activities, new.activities, names, same, levels, phases)
     report.leftover_mentions = leftover_mentions(old, new)
-    ids, problem = reprint or cards_to_reprint(old, base.folder, new, head.folder)
+    ids, template_problems = reprint or cards_to_reprint(old, base.folder, new, head.folder)
     report.cards_to_reprint = [new.roles[rid].name for rid in ids]
-    for rid, message in (card_problems or {}).get("head", {}).items():
+    for rid, found in (card_problems or {}).get("head", {}).items():
         if rid not in (card_problems or {}).get("base", {}):
             verb = "no longer fits" if rid in old.roles else "does not fit"
-            report.cards.append(f"the {names.get(rid, rid)} card {verb}: {message}")
-    if problem:
-        report.cards.append(problem)
+            said = f"the {names.get(rid, rid)} card {verb}: "
+            report.cards += [replace(d, message=said + d.message) for d in found]
+    report.cards += template_problems
     return report
 
 
@@ -162,8 +163,8 @@ def _same_after_renames(old: Playbook, new: Playbook) -> Same:
     return same
 
 
-def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str, str]:
-    """Roles whose card does not fit its page, with the reason (only ``role_ids`` are laid out)."""
+def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str, list[Diagnostic]]:
+    """Roles whose card does not fit its page, with the reasons (only ``role_ids`` are laid out)."""
     from generator.cards.pdf import CardBatch
     from generator.render.card_content import SIZES
 
@@ -175,14 +176,16 @@ def card_fit(project: Path, playbook: Playbook, role_ids: list[str]) -> dict[str
 
 def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool = True) -> Report:
     """The report for two revisions; without ``check_cards`` no card template of either is rendered."""
+    if not project.is_dir():
+        raise RolebookError(f"{project}: no such folder")
     with tempfile.TemporaryDirectory(prefix="rolebook-diff-") as tmp:
         base = load_side(project, base_rev, Path(tmp) / "base")
         head = load_side(project, head_rev, Path(tmp) / "head")
         if head.playbook is None or (base.playbook is None and not base.absent):
             return compare_sides(base, head)
         reprint = cards_to_reprint(base.playbook, base.folder, head.playbook, head.folder, render=check_cards)
-        cards: dict[str, dict[str, str]] = {}
-        if check_cards and reprint[0] and head.folder is not None:
+        cards: dict[str, dict[str, list[Diagnostic]]] = {}
+        if check_cards and reprint[0] and not reprint[1] and head.folder is not None:  # templates that work
             cards["head"] = card_fit(head.folder, head.playbook, reprint[0])
             kept = [r for r in reprint[0] if base.playbook is not None and r in base.playbook.roles]
             if kept and base.playbook is not None and base.folder is not None:
@@ -194,8 +197,31 @@ def diff(project: Path, base_rev: str, head_rev: str | None, check_cards: bool =
 
 def as_json(report: Report) -> str:
     data = asdict(report)
+    data["problems"] = {label: [d.as_dict() for d in found] for label, found in report.problems.items()}
+    data["cards"] = [d.as_dict() for d in report.cards]
     data["valid"] = report.valid
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def report_diagnostics(report: Report) -> list[Diagnostic]:
+    """Every problem of the report, located: a revision's own (those of the base revision say which it
+    is; their lines are that revision's), cards that stop fitting, card templates that failed."""
+    found = []
+    for label, problems in report.problems.items():
+        said = "" if label == report.head else f"in {label}: "
+        found += [replace(d, message=said + d.message) for d in problems]
+    return found + report.cards
+
+
+def report_text(report: Report, fmt: str) -> str:
+    """The report as ``markdown`` (the pull-request comment), ``json`` or ``github`` (only its problems,
+    as workflow annotations); the text ends with a newline unless it is empty."""
+    if fmt == "json":
+        return as_json(report) + "\n"
+    if fmt == "github":
+        text = format_diagnostics(report_diagnostics(report), "github")
+        return text + "\n" if text else ""
+    return as_markdown(report)
 
 
 # What the pull-request comment must not read as Markdown in a value: every character that starts
@@ -268,7 +294,7 @@ def as_markdown(report: Report) -> str:
     """The report as Markdown for a pull-request comment; every value from the playbook is escaped."""
     out = [f"## Playbook changes: {_code(report.base)} → {_code(report.head)}", ""]
     for label, problems in report.problems.items():
-        out += [f"### :x: {_code(label)} is invalid", "", *_fenced(problems), ""]
+        out += [f"### :x: {_code(label)} is invalid", "", *_fenced([d.human() for d in problems]), ""]
     if report.problems and report.empty:
         return "\n".join(out).rstrip() + "\n"
     if report.empty:
@@ -292,5 +318,5 @@ def as_markdown(report: Report) -> str:
     out += _section("Quick cards to reprint", report.cards_to_reprint)
     if not report.templates_compared:
         out += [f"Card templates were not compared ({_code('--no-cards')}): {NOT_RENDERED}.", ""]
-    out += _section("Quick cards", report.cards, ":warning: ")
+    out += _section("Quick cards", [d.human() for d in report.cards], ":warning: ")
     return "\n".join(out).rstrip() + "\n"

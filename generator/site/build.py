@@ -19,13 +19,13 @@ from generator.core.project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
 from generator.errors import Preformatted, RolebookError
 from generator.output import check_output_folder
 from generator.render.sandbox import template_location, template_problem
-from generator.site import swap as siteswap
+from generator.site import swap
 from generator.site.mkdocs_log import mkdocs_logging, quiet_material
 
 
 def restore_site(project: Path, site_dir: Path | None) -> None:
     """First thing of a build: put back the site a build killed midway moved aside, and delete the
-    work folders stopped builds left (see siteswap). Skipped when the site folder is not known yet."""
+    work folders stopped builds left (see site/swap.py). Skipped when the site folder is not known yet."""
     try:  # the same path as build_site's: --site-dir resolved, mkdocs.yml's made absolute as MkDocs does
         target = site_dir.resolve() if site_dir else site_settings(project).site_dir
     except RolebookError:
@@ -34,8 +34,8 @@ def restore_site(project: Path, site_dir: Path | None) -> None:
         return
     target = Path(os.path.abspath(target))
     try:
-        with siteswap.locked(target.parent):
-            siteswap.recover(target)
+        with swap.locked(target.parent):
+            swap.recover(target)
     except OSError as exc:
         raise RolebookError(f"{exc.filename or target}: cannot restore the site: {exc.strerror}") from None
 
@@ -68,14 +68,14 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
             sources = [Path(config.docs_dir), *(project / d for d in (ROLES_DIR, CONFIG_DIR, TEMPLATES_DIR))]
             check_output_folder(target, sources, project)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with siteswap.locked(target.parent):
-                siteswap.recover(target)
-                staging = siteswap.new_staging(target)
+            with swap.locked(target.parent):
+                swap.recover(target)
+                staging = swap.new_staging(target)
                 try:
                     config.site_dir = str(staging)
-                    siteswap.stop_during_build(config)
+                    swap.stop_during_build(config)
                     build(config)
-                    siteswap.put_in_place(staging, target)
+                    swap.put_in_place(staging, target)
                 finally:
                     shutil.rmtree(staging, ignore_errors=True)
         except MkDocsException as exc:
