@@ -19,7 +19,7 @@ import io
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import get_args
 
@@ -29,6 +29,7 @@ from generator import __version__
 from generator.commands import MARKDOWN_FOLDER
 from generator.core.model import CardSizeName
 from generator.diagnostics import FORMATS, Diagnostic, format_diagnostics, terminal_safe
+from generator.errors import RolebookError
 from generator.exports.schema import SCHEMAS, schema_text
 
 SIZE_NAMES = get_args(CardSizeName)
@@ -64,6 +65,18 @@ def _show_warnings(diagnostics: list[Diagnostic]) -> None:
     click.echo(format_diagnostics(diagnostics, "human"), err=True)
 
 
+@contextlib.contextmanager
+def _problems_as(fmt: str) -> Iterator[None]:
+    """A problem that stops a command asked for ``--format github`` or ``json`` is also written in that
+    format on standard output (an unknown revision, a missing folder), so a workflow reading it sees it."""
+    try:
+        yield
+    except RolebookError as exc:
+        if fmt in ("github", "json") and exc.diagnostics:
+            click.echo(terminal_safe(format_diagnostics(exc.diagnostics, fmt)))
+        raise
+
+
 class _ProgressBar(contextlib.ExitStack):
     """A progress bar on standard error, begun when the work knows how many steps it has; it ends
     with the ``with`` block."""
@@ -85,7 +98,8 @@ def validate(project: Path, fmt: str, strict: bool) -> None:
     """Check every role, activity and setting; exit 1 on problems."""
     from generator.commands import validate_project
 
-    result = validate_project(project, strict)
+    with _problems_as(fmt):
+        result = validate_project(project, strict)
     text = format_diagnostics(result.diagnostics, fmt)
     if text:
         click.echo(text)
@@ -171,7 +185,8 @@ def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -
     from generator.review.pull_request import diff as diff_playbooks
     from generator.review.pull_request import report_text
 
-    report = diff_playbooks(project, base, head, check_cards=not no_cards)
+    with _problems_as(fmt):
+        report = diff_playbooks(project, base, head, check_cards=not no_cards)
     # JSON stays JSON: the escapes terminal_safe writes stand only in its strings
     click.echo(terminal_safe(report_text(report, fmt)), nl=False)
     if not report.valid:
@@ -270,9 +285,10 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(PROBLEMS)
+    except click.Abort as exc:  # click turns Ctrl-C inside a command into Abort
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt)
+        click.echo("interrupted" if interrupted else "aborted", err=True)
+        sys.exit(INTERRUPTED if interrupted else PROBLEMS)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(INTERRUPTED)

@@ -15,7 +15,7 @@ Severity = Literal["error", "warning"]
 FORMATS = ("human", "github", "json")
 
 
-def _printable(text: str) -> str:
+def one_line(text: str) -> str:
     """One line, with control and formatting characters (newlines, bidi overrides) written as escapes."""
     return "".join(
         c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text
@@ -46,8 +46,8 @@ class Diagnostic:
     severity: Severity = "error"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "message", _printable(self.message))
-        object.__setattr__(self, "file", _printable(self.file))
+        object.__setattr__(self, "message", one_line(self.message))
+        object.__setattr__(self, "file", one_line(self.file))
 
     def human(self) -> str:
         if not self.file:

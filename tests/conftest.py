@@ -1,11 +1,12 @@
-"""Shared fixtures: input trees written from dicts, and a private copy of the default playbook."""
+"""Shared fixtures: input trees written from dicts, a private copy of the default playbook, and the
+default site built once per test session (per worker under pytest-xdist) for the tests that only read it."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,18 +15,24 @@ import pytest
 from generator.core.project import check_project
 from generator.diagnostics import Diagnostic
 
+from .sitekit import copy_project, rolebook, snapshot
+
 REPO_ROOT = Path(__file__).parent.parent
 
 # Reviews fall due with time; the tests measure them against a fixed day so they never age.
 FIXED_TODAY = "2026-12-01"
 
 
-@pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+def _test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROLEBOOK_TODAY", FIXED_TODAY)
     # each test project keeps its own card cache and picks its own worker count, whatever the shell says
     monkeypatch.delenv("ROLEBOOK_CACHE_DIR", raising=False)
     monkeypatch.delenv("ROLEBOOK_WORKERS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    _test_environment(monkeypatch)
 
 
 # The first line of every default YAML file, by folder and name.
@@ -156,3 +163,22 @@ def default_project(tmp_path: Path) -> Project:
     for folder in ("roles", "site_config"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
     return Project(root)
+
+
+@pytest.fixture(scope="session")
+def default_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The default project copied and built once with ``rolebook build``: (project, site).
+
+    Shared by every test of the session, so it is read only: a test that changes a project starts from
+    its own copy (``sitekit.copy_built``). Whatever a test writes into it fails the session at its end.
+    """
+    project = copy_project(tmp_path_factory.mktemp("default-site") / "project")
+    with pytest.MonkeyPatch.context() as monkeypatch:  # set up before any test's own environment
+        _test_environment(monkeypatch)
+        result = rolebook("build", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = snapshot(project)
+    yield project, project / "site"
+    now = snapshot(project)
+    changed = sorted(rel for rel in built.keys() | now.keys() if built.get(rel) != now.get(rel))
+    assert not changed, f"a test changed the shared default site (copy it with sitekit.copy_built): {changed}"

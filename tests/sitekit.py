@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import socket
 import subprocess
@@ -10,9 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 
@@ -37,6 +39,21 @@ def copy_project(target: Path) -> Path:
             shutil.copytree(source, target / part)
         else:
             shutil.copy2(source, target / part)
+    return target
+
+
+def sweep(values: Iterable[object], keep: int = 1) -> list[object]:
+    """Values of one parameter for a sweep of real builds: the first ``keep`` run in every test run, the
+    others are marked slow (left out by default, run by ``-m slow`` and .ci/run)."""
+    items = list(values)
+    return [*items[:keep], *(pytest.param(value, marks=pytest.mark.slow) for value in items[keep:])]
+
+
+def copy_built(default_site: tuple[Path, Path], target: Path) -> Path:
+    """A private copy of the shared built default project (conftest's ``default_site``): its sources,
+    site/ and build cache, as its own first ``rolebook build`` would have left them; free to change."""
+    project, _ = default_site
+    shutil.copytree(project, target, symlinks=True)
     return target
 
 
@@ -78,10 +95,27 @@ def load_yaml(path: Path) -> dict:  # type: ignore[type-arg]
     return data
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port of 127.0.0.1 that no other test of this run was given.
+
+    Under pytest-xdist each worker takes only its own share of the ports (by half the port number, as
+    Linux hands out odd ports here), so two workers never pick the same port between asking and
+    listening; and a process never gets a port twice, so a server still closing cannot take the next
+    test's port.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    for _ in range(1000):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if (port // 2) % workers == worker and port not in _PORTS_GIVEN:
+            _PORTS_GIVEN.add(port)
+            return port
+    raise AssertionError("no free port of 127.0.0.1 found")
 
 
 def wait_for(check: Callable[[], bool], seconds: float = 30) -> bool:

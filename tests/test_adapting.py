@@ -98,6 +98,7 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert (target / "notes.txt").read_text("utf-8") == "mine"
 
 
+@pytest.mark.slow  # builds a wheel and installs it
 def test_init_from_a_regular_install_outside_the_repository(tmp_path: Path) -> None:
     """Build a wheel, install it (not editable) into a folder of its own, and use only that copy."""
     wheels = tmp_path / "wheels"

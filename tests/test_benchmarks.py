@@ -15,6 +15,7 @@ from benchmarks.run import MARK_END, MARK_START, update_docs
 from .sitekit import REPO_ROOT
 
 
+@pytest.mark.slow
 def test_the_benchmark_measures_every_step_and_reports_the_targets(tmp_path: Path) -> None:
     out = tmp_path / "report.md"
     work = tmp_path / "work"
@@ -76,6 +77,7 @@ def test_the_report_goes_between_the_markers_of_the_docs_page(tmp_path: Path) ->
     assert "python -m benchmarks.run" in docs
 
 
+@pytest.mark.slow
 def test_the_side_by_side_benchmark_builds_both_trees(tmp_path: Path) -> None:
     """`python -m benchmarks.against` builds this tree and an earlier commit in turns and reports the ratios."""
     if not (REPO_ROOT / ".git").exists():

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, rolebook
+from .sitekit import REPO_ROOT, ROLE_IDS
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -36,12 +36,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The default site, built and served on an ephemeral port of 127.0.0.1."""
-    project = copy_project(tmp_path_factory.mktemp("browser") / "project")
-    result = rolebook("build", cwd=project)
-    assert result.returncode == 0, result.stderr
-    handler = functools.partial(_Quiet, directory=str(project / "site"))
+def site(default_site: tuple[Path, Path]) -> Iterator[str]:
+    """The default site (built once per session, conftest) served on an ephemeral port of 127.0.0.1."""
+    handler = functools.partial(_Quiet, directory=str(default_site[1]))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

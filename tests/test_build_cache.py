@@ -2,7 +2,8 @@
 out by worker processes.
 
 Whatever path a file takes (made here, by a worker, or taken from the cache), the site gets the same
-bytes, and a damaged, missing or unwritable cache only costs time."""
+bytes, and a damaged, missing or unwritable cache only costs time. The tests of many builds each, and
+those of worker processes, are marked slow: .ci/run runs them, `pytest -m slow` too."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def _summary_edit(project: Path, role_id: str, words: str) -> None:
     role.write_text(text.replace("\nsummary: ", f"\nsummary: {words} ", 1), "utf-8")
 
 
+@pytest.mark.slow
 def test_a_second_build_takes_the_cards_from_the_cache(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     first = _build(project)
@@ -76,6 +78,7 @@ def test_a_second_build_takes_the_cards_from_the_cache(tmp_path: Path) -> None:
     assert "Freshly edited." in _text(cards / "quick-cards.pdf")
 
 
+@pytest.mark.slow
 def test_cached_and_fresh_builds_are_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = copy_project(tmp_path / "p")
     monkeypatch.setenv("ROLEBOOK_CACHE_DIR", "")  # no cache at all
@@ -102,6 +105,7 @@ def _kept_page(project: Path, *words: str) -> Path:
     return found[0]
 
 
+@pytest.mark.slow
 def test_a_page_is_converted_once_and_again_when_it_changes(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     _build(project)
@@ -141,6 +145,7 @@ def test_a_page_with_a_broken_link_is_warned_about_on_every_build(tmp_path: Path
         assert "contains a link 'runbook.md'" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_spreadsheet_is_kept_until_the_playbook_changes(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     _build(project)
@@ -155,6 +160,7 @@ def test_the_spreadsheet_is_kept_until_the_playbook_changes(tmp_path: Path) -> N
     assert load_workbook(xlsx)["RACI"]["A1"].value == "Activity"  # written again from the playbook
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_entry_is_laid_out_again(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     fresh = _build(project)
@@ -182,6 +188,7 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_org(26, tmp_path_factory.mktemp("workers") / "org")
 
 
+@pytest.mark.slow
 def test_workers_make_the_same_cards_as_one_process(
     org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -199,6 +206,7 @@ def test_workers_make_the_same_cards_as_one_process(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cards-1.pdf", "cards-3.pdf"]  # no folder left
 
 
+@pytest.mark.slow
 def test_a_card_laid_out_by_a_worker_that_does_not_fit_stops_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,6 +240,7 @@ def test_a_bad_worker_count_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_pages_are_converted_every_time_when_an_extension_reads_files(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     config = project / "mkdocs.yml"
@@ -263,6 +272,7 @@ def test_printing_some_cards_keeps_the_other_cards_of_the_build(tmp_path: Path) 
     assert sorted(p.name for p in (project / CACHE).iterdir()) == kept
 
 
+@pytest.mark.slow
 def test_workers_are_not_misled_by_python_files_in_the_project(
     org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -295,6 +305,7 @@ def test_weasyprint_warnings_are_shown_on_every_run(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     _build(project)
@@ -322,6 +333,7 @@ def test_serve_reuses_the_cards_of_the_last_build(tmp_path: Path) -> None:
 SEARCH = Path(".cache") / "rolebook" / "search"
 
 
+@pytest.mark.slow
 def test_search_entries_come_from_the_cache_and_follow_every_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import INTERNAL_ERROR
+from generator.cli import INTERNAL_ERROR, INTERRUPTED
 from generator.exports.schema import SCHEMAS, schema_text
 
 from .sitekit import REPO_ROOT, copy_project, rolebook
@@ -236,3 +237,49 @@ def test_schema_output_dir_refuses_a_link_a_device_or_a_folder_in_place_of_a_fil
     assert ("is a folder" if kind == "folder" else "not a plain file") in result.stderr
     assert outside.read_text("utf-8") == "keep me"
     assert [p.name for p in out.iterdir()] == ["site-config.schema.json"]  # nothing written before the check
+
+
+def test_ctrl_c_exits_130(project: Path) -> None:
+    """Interrupted in the middle of a command (here while validating), rolebook says so and exits 130."""
+    code = (
+        "import sys, time\n"
+        "import generator.core.project as project\n"
+        "def slow(*args, **kwargs):\n"
+        "    print('working', flush=True)\n"
+        "    time.sleep(60)\n"
+        "project.check_project = slow\n"
+        "from generator.cli import main\n"
+        "sys.argv = ['rolebook', 'validate']\n"
+        "main()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline() == "working\n"
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == INTERRUPTED == 130, err
+    assert err.strip() == "interrupted"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "no-such-revision"], "unknown git revision 'no-such-revision'"),
+        (["validate", "-p", "no-such-folder"], "no-such-folder: no such folder"),
+    ],
+)
+def test_a_stopping_problem_is_written_in_the_asked_format(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    """With --format json or github, a problem that stops the command before any report is written in
+    that format on standard output too (and as a message on standard error, exit 1)."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for fmt in ("json", "github"):
+        result = rolebook(*args, "--format", fmt, cwd=tmp_path)
+        assert result.returncode == 1 and message in result.stderr
+        if fmt == "json":
+            [problem] = json.loads(result.stdout)["diagnostics"]
+            assert problem["file"] == "" and problem["line"] == 0 and message in problem["message"]
+        else:
+            assert result.stdout.startswith("::error::") and message in result.stdout

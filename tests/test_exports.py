@@ -146,10 +146,10 @@ def test_markdown_export_refuses_a_folder_with_files(project: Path, tmp_path: Pa
     assert [p.name for p in target.iterdir()] == ["keep.md"]
 
 
-def test_the_raci_page_offers_the_downloads(project: Path, tmp_path: Path) -> None:
-    result = rolebook("build", "-d", str(tmp_path / "site"), cwd=project)
-    assert result.returncode == 0, result.stderr
-    site = tmp_path / "site"
+def test_the_raci_page_offers_the_downloads(
+    project: Path, tmp_path: Path, default_site: tuple[Path, Path]
+) -> None:
+    _, site = default_site  # the same default playbook as `project`, built once per session
     page = soup(site / "raci" / "index.html")
     links = {a.get_text(): a["href"] for a in page.find("article").find_all("a", href=True)}
     assert links["CSV"] == "../downloads/raci.csv"

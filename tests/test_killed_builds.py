@@ -2,7 +2,8 @@
 or the next build puts the old one back first; the next build leaves no work folders behind.
 
 The steps are named stop points (ROLEBOOK_TEST_STOP_AT makes `rolebook build` kill itself there with
-SIGKILL). tests/test_hardening.py interrupts builds at fixed times; these check the recovery too."""
+SIGKILL). tests/test_hardening.py interrupts builds at fixed times; these check the recovery too. They
+build again and again, so they are marked slow: .ci/run runs them, `pytest -m slow` too."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from .sitekit import copy_project, rolebook, snapshot
+from .sitekit import rolebook, snapshot
+
+pytestmark = pytest.mark.slow
 
 ROLE = "roles/support-team.yaml"
 EXE = Path(sys.executable).with_name("rolebook")
@@ -53,12 +56,11 @@ def _build(project: Path, stop_at: str | None = None) -> subprocess.CompletedPro
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
-    """The default project built (the old site), and the same project with one role renamed built (the new)."""
-    base = tmp_path_factory.mktemp("killed")
-    built = copy_project(base / "old")
-    assert rolebook("build", cwd=built).returncode == 0
-    edited = base / "new"
+def sites(tmp_path_factory: pytest.TempPathFactory, default_site: tuple[Path, Path]) -> Sites:
+    """The default project built (the old site, shared and read only: conftest), and the same project with
+    one role renamed built (the new)."""
+    built, _ = default_site
+    edited = tmp_path_factory.mktemp("killed") / "new"
     shutil.copytree(built, edited)
     _edit(edited)
     assert rolebook("build", cwd=edited).returncode == 0

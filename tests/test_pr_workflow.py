@@ -229,10 +229,9 @@ def test_an_overdue_review_warns_and_fails_under_strict(repo: Path, monkeypatch:
     assert rolebook("build", cwd=repo).returncode == 0
 
 
-def test_role_pages_show_owner_and_review_date(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "p")
-    assert rolebook("build", cwd=project).returncode == 0
-    meta = soup(project / "site" / "roles" / "support-team" / "index.html").find("p", class_="rb-role-meta")
+def test_role_pages_show_owner_and_review_date(default_site: tuple[Path, Path]) -> None:
+    _, site = default_site
+    meta = soup(site / "roles" / "support-team" / "index.html").find("p", class_="rb-role-meta")
     assert (
         meta.get_text(" ", strip=True)
         == "Abbreviation SUP · Owner @incident-program · Last reviewed 2026-11-26"

@@ -123,6 +123,7 @@ def _with(project: Path, rel: str, content: str | bytes) -> None:
         target.write_bytes(original)
 
 
+@pytest.mark.slow  # 150 generated files, each checked
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), rel=st.sampled_from(FILES))
 def test_mutated_files(project: Path, data: st.DataObject, rel: str) -> None:

@@ -102,6 +102,7 @@ def _assert_inert(fragment: str, where: str) -> None:
                 assert not text.startswith(("javascript:", "data:", "vbscript:")), f"{where}: {element}"
 
 
+@pytest.mark.slow  # 80 generated payloads, each rendered
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(FIELDS), payload=payloads())
 def test_markup_in_any_field_is_refused_or_stays_text(

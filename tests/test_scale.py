@@ -14,6 +14,8 @@ from .sitekit import rolebook, soup
 
 ROLES = 40  # above both limits
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -143,3 +143,20 @@ def test_serve_reports_a_failing_theme_partial_where_it_stands(tmp_path: Path) -
         partial.write_text('<div class="org-note">ok</div>', "utf-8")
         assert wait_for(lambda: _problems(_page(base)[1]) is None, 30), log.read_text()
         assert server.poll() is None
+
+
+def test_serve_rebuilds_when_a_brand_stylesheet_changes(tmp_path: Path) -> None:
+    """The brand files the bundle copies are watched like the role files, wherever they are in the project."""
+    project = copy_project(tmp_path / "p")
+    (project / "brand").mkdir()
+    css = project / "brand" / "acme.css"
+    css.write_text(".md-header { color: red; }\n", "utf-8")
+    settings = project / "site_config" / "playbook.yaml"
+    settings.write_text(settings.read_text("utf-8") + "branding:\n  extra_css: [brand/acme.css]\n", "utf-8")
+    log = tmp_path / "serve.log"
+    with serving(project, log) as (base, server):
+        url = base + "assets/brand/brand/acme.css"
+        assert wait_for(lambda: http_get(url)[1] == b".md-header { color: red; }\n", 60), log.read_text()
+        css.write_text(".md-header { color: teal; }\n", "utf-8")
+        assert wait_for(lambda: http_get(url)[1] == b".md-header { color: teal; }\n", 30), log.read_text()
+        assert server.poll() is None

@@ -32,13 +32,10 @@ from .sitekit import (
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The default project copied and built once with ``rolebook build``: (project, site)."""
-    project = copy_project(tmp_path_factory.mktemp("default") / "project")
-    result = rolebook("build", cwd=project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return project, project / "site"
+@pytest.fixture
+def built(default_site: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The default project built once per session with ``rolebook build`` (conftest): (project, site), read only."""
+    return default_site
 
 
 def test_build_output_is_clean(tmp_path: Path) -> None:
@@ -355,8 +352,10 @@ def test_a_docs_page_colliding_with_a_generated_page_is_an_error(tmp_path: Path)
     (project / "docs" / "cards" / "support-team.pdf").write_bytes(b"%PDF- an old card")
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
-    assert "docs/raci.md has the same path as a page rolebook generates" in result.stderr
-    assert "docs/cards/support-team.pdf has the same path" in result.stderr  # cards are still being laid out
+    assert "docs/raci.md:1:1: error: has the same path as a page rolebook generates" in result.stderr
+    assert (
+        "docs/cards/support-team.pdf:1:1: error: has the same path" in result.stderr
+    )  # cards are still being laid out
     assert not (project / "site").exists()
 
 

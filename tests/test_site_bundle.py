@@ -101,7 +101,9 @@ def test_brand_files_and_settings_reach_the_site(tmp_path: Path) -> None:
 def test_a_page_at_a_generated_path_is_refused_before_anything_is_built(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
     (project / "docs" / "raci.md").write_text("# mine\n", "utf-8")
-    with pytest.raises(Exception, match=r"docs/raci\.md has the same path as a page rolebook generates"):
+    with pytest.raises(
+        Exception, match=r"docs/raci\.md:1:1: error: has the same path as a page rolebook generates"
+    ):
         make_bundle(project, load_playbook(project), project / "docs")
 
 
@@ -134,3 +136,15 @@ def test_a_given_playbook_is_used_for_its_own_project_only(tmp_path: Path) -> No
     build_site(second, tmp_path / "site-b")
     assert "First Org" in (tmp_path / "site-a" / "index.html").read_text("utf-8")
     assert "First Org" not in (tmp_path / "site-b" / "index.html").read_text("utf-8")
+
+
+def test_the_markdown_export_refuses_a_page_at_a_generated_path_too(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    (project / "docs" / "raci.md").write_text("# My RACI\n", "utf-8")
+    for args in (["build"], ["export", "--format", "markdown", "-o", str(tmp_path / "md")]):
+        result = rolebook(*args, cwd=project)
+        assert result.returncode == 1, args
+        assert "docs/raci.md:1:1: error: has the same path as a page rolebook generates" in result.stderr, (
+            args
+        )
+    assert not (tmp_path / "md").exists()

@@ -8,20 +8,13 @@ import os
 import subprocess
 from pathlib import Path
 
-from .sitekit import copy_project, rolebook
+from .sitekit import copy_built, copy_project, rolebook
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
 
 
-def _built(tmp_path: Path) -> Path:
-    project = copy_project(tmp_path / "p")
-    result = rolebook("build", cwd=project)
-    assert result.returncode == 0, result.stderr
-    return project
-
-
-def test_a_cache_committed_to_git_is_not_used(tmp_path: Path) -> None:
-    project = _built(tmp_path)
+def test_a_cache_committed_to_git_is_not_used(tmp_path: Path, default_site: tuple[Path, Path]) -> None:
+    project = copy_built(default_site, tmp_path / "p")  # built, with its cache
     pages = sorted((project / ".cache" / "rolebook" / "pages").glob("*.json"))
     assert pages
     for entry in pages:  # poisoned entries, as a branch could carry them with `git add -f`
@@ -40,8 +33,8 @@ def test_a_cache_committed_to_git_is_not_used(tmp_path: Path) -> None:
     assert [p for p in (project / "site").rglob("*.html") if "POISONED" in p.read_text("utf-8")]
 
 
-def test_links_in_the_cache_are_never_followed(tmp_path: Path) -> None:
-    project = _built(tmp_path)
+def test_links_in_the_cache_are_never_followed(tmp_path: Path, default_site: tuple[Path, Path]) -> None:
+    project = copy_built(default_site, tmp_path / "p")  # built, with its cache
     victim = tmp_path / "victim"
     victim.mkdir()
     for i in range(5):

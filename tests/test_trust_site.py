@@ -138,6 +138,7 @@ def _search(page: Any, words: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # every page of both sites in chromium
 @pytest.mark.parametrize("builder", ["rolebook", "mkdocs"])
 def test_no_script_runs_in_chromium(
     browser: Any, sites: dict[str, Path], served: dict[str, str], builder: str

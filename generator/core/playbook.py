@@ -6,10 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 from generator.core.model import Activity, Letter, Phase, Role, SiteConfig
-from generator.core.raci import LETTER_NAMES
 from generator.diagnostics import Diagnostic
-
-__all__ = ["LETTER_NAMES", "Playbook"]
 
 
 @dataclass(frozen=True)

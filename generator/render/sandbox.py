@@ -225,7 +225,7 @@ def template_problem(
         message = f"template syntax error: {exc.message}"
     elif isinstance(exc, SecurityError):
         message = (
-            f"not allowed in a template: {said}; templates read the values they are given "
+            f"not allowed in a template: {said.rstrip('.')}; templates read the values they are given "
             "and call the filters they are given, nothing else"
         )
     elif isinstance(exc, jinja2.UndefinedError):

@@ -7,8 +7,11 @@ midway is undone by the next one (site/swap.py). ``rolebook serve`` is in site/s
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -21,6 +24,8 @@ from generator.output import check_output_folder
 from generator.render.sandbox import template_location, template_problem
 from generator.site import swap
 from generator.site.mkdocs_log import mkdocs_logging, quiet_material
+
+DATE_ENV = "SOURCE_DATE_EPOCH"  # the reproducible-builds convention MkDocs follows
 
 
 def restore_site(project: Path, site_dir: Path | None) -> None:
@@ -74,7 +79,8 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
                 try:
                     config.site_dir = str(staging)
                     swap.stop_during_build(config)
-                    build(config)
+                    with _dated(playbook):
+                        build(config)
                     swap.put_in_place(staging, target)
                 finally:
                     shutil.rmtree(staging, ignore_errors=True)
@@ -99,3 +105,18 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
                 raise RolebookError(f"{where}: cannot build the site: {exc.strerror or exc}") from None
             raise
     return target
+
+
+@contextmanager
+def _dated(playbook: Playbook | None) -> Iterator[None]:
+    """The build dated by the playbook's publication date (MkDocs writes the build date into the sitemap),
+    so the same playbook gives the same bytes on any day; a SOURCE_DATE_EPOCH already set is kept."""
+    if playbook is None or os.environ.get(DATE_ENV):
+        yield
+        return
+    published = dt.datetime.combine(playbook.config.published, dt.time(), dt.UTC)
+    os.environ[DATE_ENV] = str(int(published.timestamp()))
+    try:
+        yield
+    finally:
+        os.environ.pop(DATE_ENV, None)

@@ -21,8 +21,9 @@ from generator.cards.pdf import CardBatch, start_site_cards
 from generator.core.defaults import builtin_templates
 from generator.core.links import LEAVES, outside_files
 from generator.core.playbook import Playbook
-from generator.core.project import DOCS_DIR, TEMPLATES_DIR
-from generator.errors import RolebookError
+from generator.core.project import CONFIG_DIR, DOCS_DIR, ROLES_DIR, TEMPLATES_DIR
+from generator.diagnostics import Diagnostic
+from generator.errors import LocatedError, RolebookError
 from generator.exports.formats import downloads
 from generator.render.editor_pages import GUIDES_DIR
 from generator.render.renderer import (
@@ -117,10 +118,14 @@ class SiteBundle:
             return f"{path}: the project's templates make this page write {found}; templates may not add script to a page"
         return None
 
-    def clashes(self, docs: Path) -> list[str]:
-        """Files of docs/ at a path the bundle generates, one message each."""
+    def clashes(self, docs: Path) -> list[Diagnostic]:
+        """Files of the docs folder at a path the bundle generates, one problem each (at the file)."""
+        shown = _shown(docs, self.project.resolve()) if docs.is_absolute() else docs.as_posix()
         paths = sorted(path for path in [*self.files, *self.card_paths()] if (docs / path).exists())
-        return [f"docs/{path} has the same path as a page rolebook generates; rename it" for path in paths]
+        return [
+            Diagnostic(f"{shown}/{path}", 1, 1, "has the same path as a page rolebook generates; rename it")
+            for path in paths
+        ]
 
 
 def check_docs_folder(docs: Path, project: Path) -> None:
@@ -131,6 +136,14 @@ def check_docs_folder(docs: Path, project: Path) -> None:
     outside = [_shown(path, project) for path in outside_files(docs, project)]
     if outside:
         raise RolebookError("\n".join(f"{path}: {LEAVES}" for path in outside))
+
+
+def watched(project: Path, bundle: SiteBundle | None) -> list[Path]:
+    """What a live preview watches besides the docs folder: the playbook's folders and, once a bundle was
+    made, the brand files it copies (a logo or stylesheet may live anywhere in the project)."""
+    folders = [project / name for name in (ROLES_DIR, TEMPLATES_DIR, CONFIG_DIR)]
+    brand = sorted(set(bundle.brand_files.values())) if bundle else []
+    return [path for path in [*folders, *brand] if path.exists()]
 
 
 def make_bundle(
@@ -182,7 +195,7 @@ def make_bundle(
     clashes = bundle.clashes(docs) if docs is not None else []
     if clashes:
         bundle.cancel()
-        raise RolebookError("\n".join(clashes))
+        raise LocatedError(clashes)
     return bundle
 
 

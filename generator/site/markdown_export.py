@@ -17,12 +17,10 @@ from mkdocs.utils.meta import get_data
 
 from generator.cache import BuildCache
 from generator.core.playbook import Playbook
+from generator.core.project import DOCS_DIR
 from generator.errors import RolebookError
 from generator.output import shared_mode
-from generator.render.renderer import (
-    many_roles,
-)
-from generator.render.scriptless import script_in
+from generator.render.renderer import many_roles
 from generator.site.bundle import MARKDOWN_EXTENSIONS, SiteBundle, make_bundle
 
 EXTENSIONS: list[Any] = [{name: options} if options else name for name, options in MARKDOWN_EXTENSIONS]
@@ -83,17 +81,18 @@ def _mkdocs_config(bundle: SiteBundle, site_url: str | None, nav: list[Any]) -> 
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
-def _check_converted(pages: dict[str, str]) -> None:
+def _check_converted(bundle: SiteBundle) -> None:
     """The pages as plain MkDocs will convert them: the project's templates may not make them write script."""
-    names = [e if isinstance(e, str) else next(iter(e)) for e in EXTENSIONS]
-    configs = {name: conf for e in EXTENSIONS if isinstance(e, dict) for name, conf in e.items()}
-    converter = markdown.Markdown(extensions=names, extension_configs=configs)
-    for path, text in pages.items():
-        found = script_in(converter.reset().convert(get_data(text)[0]))
-        if found:
-            raise RolebookError(
-                f"{path}: the project's templates make this page write {found}; templates may not add script"
-            )
+    if not bundle.own_templates:
+        return
+    converter = markdown.Markdown(
+        extensions=[name for name, _ in MARKDOWN_EXTENSIONS],
+        extension_configs={name: options for name, options in MARKDOWN_EXTENSIONS if options},
+    )
+    for path, text in bundle.pages.items():
+        problem = bundle.script_problem(path, converter.reset().convert(get_data(text)[0]))
+        if problem:
+            raise RolebookError(problem)
 
 
 def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: str | None) -> int:
@@ -101,12 +100,13 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     was validated from ``project``, which refused links out of it in docs/ and templates/."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
-    bundle = make_bundle(project, playbook, site_url=site_url, cache=BuildCache.for_project(project))
+    own_docs = project / DOCS_DIR  # a page there at a generated path is refused, as by the plugin
+    bundle = make_bundle(
+        project, playbook, own_docs, site_url=site_url, cache=BuildCache.for_project(project)
+    )
     bundle.wait_for_cards()
     files = dict(bundle.files)
-    if bundle.own_templates:
-        _check_converted(bundle.pages)
-    own_docs = project / "docs"
+    _check_converted(bundle)
     own: list[str] = []
     if own_docs.is_dir():
         for path in sorted(p for p in own_docs.rglob("*") if p.is_file()):

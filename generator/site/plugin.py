@@ -18,9 +18,9 @@ from mkdocs.structure.pages import Page
 
 from generator.cache import BuildCache
 from generator.core.playbook import Playbook
-from generator.core.project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR, load_playbook
+from generator.core.project import load_playbook
 from generator.errors import RolebookError
-from generator.site.bundle import SiteBundle, make_bundle
+from generator.site.bundle import SiteBundle, make_bundle, watched
 from generator.site.mkdocs_mapping import PlaybookError, add_files, apply_settings, finish_site, published_url
 from generator.site.page_cache import PageCache
 from generator.site.search_cache import cache_search_entries
@@ -114,7 +114,6 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             self.bundle.cancel()
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
-        for folder in [self.project / name for name in (ROLES_DIR, TEMPLATES_DIR, CONFIG_DIR)]:
-            if folder.is_dir():
-                server.watch(str(folder))
+        for path in watched(self.project, self.bundle):
+            server.watch(str(path))
         return server

@@ -29,7 +29,7 @@ import click
 import jinja2
 
 from generator.core.mkdocs_settings import config_file
-from generator.diagnostics import _printable
+from generator.diagnostics import one_line
 from generator.errors import RolebookError
 from generator.render.sandbox import template_location, template_problem
 from generator.site.mkdocs_log import collected_messages, quiet_material
@@ -67,7 +67,7 @@ def problem_lines(exc: Exception, logged: list[str], project: Path | None = None
         message = template_problem(exc, projects, []).format_message()  # a theme template, said where
     else:
         message = f"rolebook: internal error: {type(exc).__name__}: {exc}"
-    lines = [_printable(line) for text in (*logged, message) for line in text.splitlines() if line.strip()]
+    lines = [one_line(line) for text in (*logged, message) for line in text.splitlines() if line.strip()]
     return tuple(dict.fromkeys(lines))
 
 
