@@ -178,15 +178,14 @@ def test_a_large_file_is_read_and_rejected(tmp_path: Path) -> None:
 
 def test_the_documented_limits_are_the_real_ones() -> None:
     from generator import diagnostics
-    from generator.core import model, project
-    from generator.core import yaml_loading as yamlload
+    from generator.core import model, project, yaml_loading
 
     from .sitekit import REPO_ROOT
 
     doc = (REPO_ROOT / "docs" / "editing-the-playbook" / "limits.md").read_text("utf-8")
-    assert f"| {yamlload.MAX_FILE_BYTES // 1024} KiB |" in doc
+    assert f"| {yaml_loading.MAX_FILE_BYTES // 1024} KiB |" in doc
     assert f"| {project.MAX_FILES} |" in doc
-    assert f"| {yamlload.MAX_DEPTH} levels |" in doc
+    assert f"| {yaml_loading.MAX_DEPTH} levels |" in doc
     assert f"| {model.MAX_ITEMS} |" in doc
     assert f"| {model.MAX_ACTIVITIES} |" in doc
     assert f"| {model.MAX_PHASES} each |" in doc

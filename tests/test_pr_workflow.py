@@ -288,7 +288,7 @@ def test_a_playbook_new_in_this_change_is_all_added(tmp_path: Path) -> None:
 
 
 def test_committed_links_and_look_alike_branch_names(repo: Path) -> None:
-    (repo / "host.md").symlink_to("/etc/hostname")  # outside roles/, docs/...: left out (test_gitrev)
+    (repo / "host.md").symlink_to("/etc/hostname")  # outside roles/, docs/...: left out (test_revisions)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a link")
     git(repo, "branch", "feature/x")
