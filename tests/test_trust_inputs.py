@@ -46,7 +46,7 @@ def _fresh(tmp_path: Path) -> Path:
     return project
 
 
-@pytest.mark.parametrize("attempt", list(ESCAPES))
+@pytest.mark.parametrize("attempt", sweep(ESCAPES, keep=4))  # the rest with -m slow
 def test_a_template_that_reaches_for_internals_fails_with_a_located_error(
     tmp_path: Path, attempt: str
 ) -> None:
@@ -195,7 +195,7 @@ def _custom_partial(project: Path, text: str) -> None:
     partial.write_text(text, "utf-8")
 
 
-@pytest.mark.parametrize("attempt", list(THEME_ESCAPES))
+@pytest.mark.parametrize("attempt", sweep(THEME_ESCAPES, keep=3))
 def test_a_theme_template_cannot_reach_out_and_fails_where_it_stands(tmp_path: Path, attempt: str) -> None:
     """Theme templates (Material's, and mkdocs.yml's custom_dir) render in the narrowed sandbox too."""
     project = _fresh(tmp_path)
@@ -289,7 +289,7 @@ LINKED = {
 }
 
 
-@pytest.mark.parametrize("kind", list(LINKED))
+@pytest.mark.parametrize("kind", sweep(LINKED, keep=2))
 @pytest.mark.parametrize("command", ["validate", "build", "cards", "export"])
 def test_a_link_out_of_the_project_is_refused_with_its_file(
     tmp_path: Path, secret: Path, kind: str, command: str
@@ -398,7 +398,7 @@ MARKDOWN_SCRIPT = {
 }
 
 
-@pytest.mark.parametrize("made", list(MARKDOWN_SCRIPT))
+@pytest.mark.parametrize("made", sweep(MARKDOWN_SCRIPT, keep=1))
 @pytest.mark.parametrize("command", ["build", "export"])
 def test_script_that_markdown_would_make_from_an_override_is_refused(
     tmp_path: Path, made: str, command: str
