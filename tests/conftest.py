@@ -23,16 +23,21 @@ REPO_ROOT = Path(__file__).parent.parent
 FIXED_TODAY = "2026-12-01"
 
 
-def _test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _test_environment(monkeypatch: pytest.MonkeyPatch, cache: Path | None = None) -> None:
     monkeypatch.setenv("ROLEBOOK_TODAY", FIXED_TODAY)
-    # each test project keeps its own card cache and picks its own worker count, whatever the shell says
-    monkeypatch.delenv("ROLEBOOK_CACHE_DIR", raising=False)
+    # Builds share one build cache per test process (it is keyed by content, so a build takes from it
+    # only what it would make itself, byte for byte: tests/test_build_cache.py); tests of the cache
+    # itself, of where it lives and of builds without it set their own. The worker count is rolebook's.
+    if cache is None:
+        monkeypatch.delenv("ROLEBOOK_CACHE_DIR", raising=False)
+    else:
+        monkeypatch.setenv("ROLEBOOK_CACHE_DIR", str(cache))
     monkeypatch.delenv("ROLEBOOK_WORKERS", raising=False)
 
 
 @pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    _test_environment(monkeypatch)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _test_environment(monkeypatch, tmp_path_factory.getbasetemp() / "shared-build-cache")
 
 
 # The first line of every default YAML file, by folder and name.

@@ -23,6 +23,13 @@ from benchmarks.synth import make_org
 
 from .sitekit import ROLE_IDS, copy_project, free_port, http_get, mkdocs, rolebook, snapshot, wait_for
 
+
+@pytest.fixture(autouse=True)
+def _cache_in_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the build cache where rolebook keeps it by default: .cache/rolebook in the project."""
+    monkeypatch.delenv("ROLEBOOK_CACHE_DIR", raising=False)
+
+
 CACHE = Path(".cache") / "rolebook" / "cards"
 PAGES = Path(".cache") / "rolebook" / "pages"
 COMBINED = Path(".cache") / "rolebook" / "combined"

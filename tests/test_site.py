@@ -275,7 +275,10 @@ def test_template_syntax_in_role_text_is_shown_as_written(tmp_path: Path) -> Non
     assert "49" not in page.get_text()
 
 
-def test_broken_role_stops_rolebook_build_and_keeps_the_old_site(tmp_path: Path) -> None:
+def test_broken_role_stops_rolebook_build_and_keeps_the_old_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ROLEBOOK_CACHE_DIR")  # the cache where rolebook keeps it by default, in the project
     project = copy_project(tmp_path / "p")
     assert rolebook("build", cwd=project).returncode == 0
     before = snapshot(project / "site")

@@ -8,7 +8,16 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from .sitekit import copy_built, copy_project, rolebook
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the build cache where rolebook keeps it by default: .cache/rolebook in the project."""
+    monkeypatch.delenv("ROLEBOOK_CACHE_DIR", raising=False)
+
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
 
