@@ -58,6 +58,12 @@ def _github(stdout: str) -> list[dict[str, str]]:
     return [dict(zip(keys, groups, strict=True)) for groups in found]
 
 
+def _diff_in_every_format(repo: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    return {
+        fmt: rolebook("diff", "main", "--format", fmt, cwd=repo) for fmt in ("markdown", "json", "github")
+    }
+
+
 def _json(stdout: str) -> Any:
     return json.loads(stdout)
 
@@ -81,9 +87,7 @@ def test_a_card_that_does_not_fit_is_located_by_rolebook_cards(tmp_path: Path) -
 def test_a_card_that_stops_fitting_is_located_by_rolebook_diff_in_every_format(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     card_line = _overlong_card(repo)
-    runs = {
-        fmt: rolebook("diff", "main", "--format", fmt, cwd=repo) for fmt in ("markdown", "json", "github")
-    }
+    runs = _diff_in_every_format(repo)
     for fmt, result in runs.items():
         assert result.returncode == 0, (fmt, result.stderr)  # both revisions are valid playbooks
         assert "Traceback" not in result.stderr
@@ -136,9 +140,7 @@ def test_a_failing_page_template_is_located_by_rolebook_build(tmp_path: Path) ->
 def test_a_failing_card_template_is_located_by_rolebook_diff_in_every_format(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     line = _broken_template(repo, CARD_TEMPLATE, "{{ role.name }}")
-    runs = {
-        fmt: rolebook("diff", "main", "--format", fmt, cwd=repo) for fmt in ("markdown", "json", "github")
-    }
+    runs = _diff_in_every_format(repo)
     for fmt, result in runs.items():
         assert result.returncode == 0, (fmt, result.stderr)  # the playbook itself is valid
         assert "Traceback" not in result.stderr

@@ -267,13 +267,6 @@ def start_site_cards(
     return CardBatch(playbook, options, SIZES[settings.size], back=settings.back, cache=cache)
 
 
-def card_files(
-    playbook: Playbook, options: RenderOptions, cache: BuildCache | None = None
-) -> dict[str, bytes]:
-    """The site's card PDFs, laid out now."""
-    return start_site_cards(playbook, options, cache).site_files()
-
-
 @dataclass(frozen=True)
 class CardRequest:
     """What ``rolebook cards`` asks for; None means: as set in site_config."""

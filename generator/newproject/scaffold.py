@@ -23,8 +23,8 @@ from generator.core.defaults import defaults_root
 from generator.core.model import Name
 from generator.core.playbook import Playbook
 from generator.core.project import check_defaults, check_project
-from generator.diagnostics import count_summary, format_diagnostics
-from generator.errors import Preformatted, RolebookError
+from generator.diagnostics import count_summary
+from generator.errors import LocatedError, RolebookError
 from generator.newproject.folder import check_target, write_folder
 
 ROLE_STUB = """\
@@ -153,8 +153,7 @@ def _check_new(organization: str) -> Callable[[Path], None]:
     def check(folder: Path) -> None:
         playbook, diagnostics = check_project(folder)
         if playbook is None:
-            lines = format_diagnostics(diagnostics, "human")
-            raise Preformatted(f"{lines}\nthe new project would not validate; nothing was created")
+            raise LocatedError(diagnostics, "the new project would not validate; nothing was created")
         if playbook.config.organization != organization.strip():
             raise RolebookError(
                 "the default settings have no 'organization:' line to set; nothing was created"
@@ -170,8 +169,9 @@ def init_project(target: Path, organization: str) -> list[Path]:
     check_target(target)
     defaults, errors = check_defaults()
     if errors or defaults is None:
-        raise Preformatted(
-            f"{format_diagnostics(list(errors), 'human')}\nrolebook's built-in defaults, read from "
-            f"{defaults_root()}, are invalid: {count_summary(list(errors))}; nothing was created"
+        raise LocatedError(
+            errors,
+            f"rolebook's built-in defaults, read from {defaults_root()}, are invalid: "
+            f"{count_summary(list(errors))}; nothing was created",
         )
     return write_folder(target, _files(defaults, organization), _check_new(organization))

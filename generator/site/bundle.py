@@ -50,7 +50,6 @@ MARKDOWN_EXTENSIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("pymdownx.tasklist", {"custom_checkbox": True}),
     ("toc", {"permalink": True}),
 )
-REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "pymdownx.tasklist")
 
 
 @dataclass
