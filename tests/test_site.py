@@ -76,21 +76,39 @@ def test_role_page_sections(built: tuple[Path, Path]) -> None:
     page = soup(site / "roles" / "incident-manager" / "index.html")
     headings = [h.get_text(strip=True).rstrip("¶") for h in page.select("article h2")]
     assert headings == [
+        "During an incident",
+        "Contacts",
         "Responsibilities",
-        "Checklists",
         "Works with",
-        "Escalates to",
         "Handoff checklist",
         "Backups",
-        "Skills and training",
-        "Contacts",
         "Quick card",
         "RACI",
+        "Before and after an incident",
+        "Skills and training",
     ]
-    # checklists are task lists: one checkbox per checklist and handoff item
-    boxes = page.select("article li.task-list-item input[type=checkbox]")
-    expected = sum(len(items) for items in data["checklists"].values()) + len(data["handoff"])
-    assert len(boxes) == expected
+    during = [h.get_text(strip=True).rstrip("¶") for h in page.select("article h3")]
+    assert during[:5] == ["First 5 minutes", "First hour", "Until resolved", "Escalate to", "Do and don't"]
+    # every checklist and handoff item is a box with the item's stable id, empty and off until a script
+    # turns the page into a live checklist
+    items = page.select("article ul.rb-checklist[data-rb-role=incident-manager] li.rb-check")
+    ids = [li["data-rb-item"] for li in items]
+    expected = [
+        item["id"] if isinstance(item, dict) else None for items_ in data["checklists"].values() for item in items_
+    ]
+    assert len(ids) == len(expected) + len(data["handoff"]) == len(set(ids))
+    assert {i for i in expected if i} <= set(ids) and "declare" in ids
+    for li in items:
+        box = li.select_one("input.rb-check-box[type=checkbox]")
+        assert box is not None and box.has_attr("disabled") and not box.has_attr("checked")
+    declare = page.select_one("li#check-incident-manager-declare")
+    assert declare is not None and declare.select_one(".rb-check-within").get_text() == "within 5 minutes"
+    # the first actions come first, in order
+    first = page.find("h2", id="during-an-incident").find_next("ol")
+    assert [li.get_text(" ", strip=True) for li in first.find_all("li")] == data["card"]["first_actions"]
+    # escalate to: the role, when, and how to reach it
+    escalation = page.find("h3", id="escalate-to").find_next("table").get_text(" ", strip=True)
+    assert "Management and Leadership" in escalation and "leadership@example.org" in escalation
     # works-with and escalation link to the other roles' pages
     hrefs = {a["href"] for a in page.select("article a[href]")}
     for link in data["works_with"] + data["escalates_to"]:

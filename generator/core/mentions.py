@@ -21,7 +21,7 @@ from generator.core.yaml_loading import Loc, Path_, YamlDoc
 from generator.diagnostics import Diagnostic
 
 # Values that are not prose: ids, addresses, dates, handles and the role's own name.
-_ROLE_SKIPPED = frozenset({"name", "short", "extends", "role", "backups", "review"})
+_ROLE_SKIPPED = frozenset({"name", "short", "extends", "role", "backups", "review", "id", "within"})
 _ACTIVITY_SKIPPED = frozenset({"id", "phase", "raci", "extends"})
 _SETTINGS_SKIPPED = frozenset(
     {"id", "roles", "role_order", "url", "email", "pager", "channel", "version", "published"}

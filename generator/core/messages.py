@@ -27,6 +27,8 @@ _PATTERN_HINTS = {
     "version": "a version such as 1.0 or 2024.2",
     "email": "an e-mail address such as oncall@example.com",
     "url": "a link starting with https://, http:// or mailto:",
+    "within": "a duration such as '5 minutes' or '2 hours' (on a checklist item, also a time box's id such "
+    "as first-hour)",
 }
 
 

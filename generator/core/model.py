@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from generator.core.checklist_items import DURATION_PATTERN, as_item, minutes
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 # Raw HTML starts with '<' then a letter, '/', '!' or '?'; autolinks to web and mail are fine.
@@ -134,6 +136,51 @@ class Card(Strict):
     dont: Texts = Field(default_factory=list)
 
 
+Within = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        pattern=f"^(?:{DURATION_PATTERN[1:-1]}|{ID_PATTERN[1:-1]})$",
+        max_length=64,
+    ),
+]
+
+
+def _id_optional(schema: dict[str, Any]) -> None:
+    schema["required"] = [name for name in schema.get("required", []) if name != "id"]
+
+
+class ChecklistItem(Strict):
+    """One item of a checklist. Written as a plain string (its text), or as a mapping with an id of its
+    own and a time box."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_id_optional)
+
+    id: Id = Field(
+        description="A stable id, unique within the role: the incident log and translations key on it. "
+        "Default: derived from the text (its first words, lowercase, joined by '-')."
+    )
+    text: Text = Field(description="What to do.")
+    within: Within | None = Field(
+        default=None,
+        description="When it must be done, counted from the start of the incident: a duration such as "
+        "'5 minutes' or '1 hour', or the id of one of the settings' time_boxes. Only for the phases during "
+        "an incident. Default: the last time box (until resolved).",
+    )
+
+    @property
+    def duration(self) -> str | None:
+        """``within`` when it is a duration (shown beside the item), else None."""
+        return self.within if self.within and minutes(self.within) is not None else None
+
+
+ChecklistEntry = Annotated[
+    ChecklistItem, BeforeValidator(as_item, json_schema_input_type=str | ChecklistItem)
+]
+Checklist = Annotated[list[ChecklistEntry], Field(max_length=MAX_ITEMS)]
+
+
 class Review(Strict):
     owner: Name = Field(description="Who keeps this role current, e.g. a team handle.")
     last_reviewed: Date = Field(description="When the role was last reviewed (YYYY-MM-DD).")
@@ -146,8 +193,9 @@ class Role(Strict):
     short: Abbreviation = Field(description="An abbreviation for tables and cards, e.g. IM.")
     summary: Text = Field(description="One sentence: what the role is for.")
     responsibilities: Texts = Field(min_length=1)
-    checklists: Annotated[dict[Id, Texts], Field(max_length=MAX_PHASES)] = Field(
-        default_factory=dict, description="Checklist items keyed by phase id."
+    checklists: Annotated[dict[Id, Checklist], Field(max_length=MAX_PHASES)] = Field(
+        default_factory=dict,
+        description="Checklist items keyed by phase id: each a string, or {text, id, within}.",
     )
     works_with: Annotated[list[WorksWith], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
     escalates_to: Annotated[list[Escalation], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
@@ -213,6 +261,30 @@ class Severity(Strict):
     respond_within: Name | None = Field(default=None, description="How fast the response starts.")
     update_every: Name | None = Field(default=None, description="How often stakeholders hear news.")
     roles: list[Id] = Field(default_factory=list, description="The roles engaged at this level.")
+
+
+Duration = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=DURATION_PATTERN, max_length=32)
+]
+
+
+class TimeBox(Strict):
+    """A stretch of an incident that checklist items are grouped by, counted from its start."""
+
+    id: Id
+    name: Name = Field(description="As the role pages head the group, e.g. 'First 5 minutes'.")
+    within: Duration | None = Field(
+        default=None,
+        description="Where the box ends, e.g. '5 minutes' or '1 hour'; none for the last box, which lasts "
+        "until the incident is resolved.",
+    )
+
+
+DEFAULT_TIME_BOXES = (
+    TimeBox(id="first-5-minutes", name="First 5 minutes", within="5 minutes"),
+    TimeBox(id="first-hour", name="First hour", within="1 hour"),
+    TimeBox(id="until-resolved", name="Until resolved"),
+)
 
 
 class Link(Strict):
@@ -320,6 +392,13 @@ class SiteConfig(Strict):
         default_factory=lambda: list(DEFAULT_PHASES), min_length=1, max_length=MAX_PHASES
     )
     severities: list[Severity] = Field(default_factory=list, max_length=MAX_PHASES)
+    time_boxes: list[TimeBox] = Field(
+        default_factory=lambda: list(DEFAULT_TIME_BOXES),
+        min_length=1,
+        max_length=MAX_PHASES,
+        description="How the role pages group the checklists of the phases during an incident, in order; "
+        "an item's `within` places it in the first box that ends no earlier.",
+    )
     contacts: dict[Id, Contact] = Field(default_factory=dict, description="Contacts keyed by role id.")
     cards: CardSettings = Field(default_factory=CardSettings)
     branding: Branding = Field(default_factory=Branding)

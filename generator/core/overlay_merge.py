@@ -9,6 +9,9 @@ updated underneath without merge conflicts:
       add: [Runs the weekly review.]   # ... or edits it: remove, replace {old: new}, then add
     works_with:
       remove: [support-team]           # entries with a role are named by that role
+    checklists:
+      detect:
+        remove: [declare]              # checklist items by their text or their id
 
 Merging works on the parsed data, before validation, and remembers where each
 merged value came from, so a problem is reported in the file and line that caused it.
@@ -22,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.core.checklist_items import as_item
 from generator.core.yaml_loading import Loc, Path_, YamlDoc
 from generator.diagnostics import Diagnostic
 
@@ -98,12 +102,17 @@ class _Merger:
         ]
 
         def label(item: Any) -> Any:
-            return item.get(keyed) if keyed and isinstance(item, dict) else item
+            if isinstance(item, dict):
+                return item.get(keyed) if keyed else item.get("text", item)
+            return item
 
         def find(wanted: Any, where: Path_, verb: str) -> int | None:
             labels = [label(item) for item, _ in items]
             if wanted in labels:
                 return labels.index(wanted)
+            ids = [_item_id(item) for item, _ in items] if mpath[:1] == ("checklists",) else []
+            if wanted in ids:  # a checklist item is also named by its id, given or derived
+                return ids.index(wanted)
             close = difflib.get_close_matches(str(wanted), [str(x) for x in labels], n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self.problem(where, f"cannot {verb} {wanted!r}: the base has no such entry in '{name}'{hint}")
@@ -135,6 +144,11 @@ class _Merger:
         for i, (_, origin) in enumerate(items):
             self.origins[(*mpath, i)] = origin
         return [item for item, _ in items]
+
+
+def _item_id(item: Any) -> Any:
+    entry = as_item(item)
+    return entry.get("id") if isinstance(entry, dict) else None
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from generator.core.model import Activity, Letter, Phase, Role, SiteConfig
+from generator.core.checklist_items import derived_id, minutes
+from generator.core.model import Activity, ChecklistItem, Letter, Phase, Role, Severity, SiteConfig, TimeBox
 from generator.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class ChecklistGroup:
+    """Checklist items shown under one heading: a time box's, or a phase's when none of the role's items
+    during an incident has a time of its own."""
+
+    id: str
+    name: str
+    entries: tuple[tuple[Phase, ChecklistItem], ...]
+
+
+def box_for(within: str | None, boxes: Sequence[TimeBox]) -> TimeBox | None:
+    """The time box an item's ``within`` puts it in: the named box, or the first that ends no earlier than
+    the duration; no ``within``, the last box. None when nothing fits (the rules report it)."""
+    if within is None:
+        return boxes[-1]
+    wanted = minutes(within)
+    if wanted is None:
+        return next((box for box in boxes if box.id == within), None)
+    for box in boxes:
+        limit = minutes(box.within) if box.within else None
+        if limit is None or limit >= wanted:
+            return box
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,49 @@ class Playbook:
         """The roles that escalate to ``role_id``: a role with escalations of its own below it and none
         above it is the top of the escalation path."""
         return list(self._escalations.get(role_id, ()))
+
+    def during_incident(self, role_id: str) -> list[ChecklistGroup]:
+        """The role's checklist items of the phases during an incident, by time box in the settings' order
+        (in each box, by phase, then as written); by phase when none of them has a time of its own."""
+        entries = [
+            (phase, item)
+            for phase in self.config.phases
+            if phase.incident
+            for item in self.roles[role_id].checklists.get(phase.id, ())
+        ]
+        if not any(item.within for _, item in entries):
+            return [
+                ChecklistGroup(phase.id, phase.name, tuple(e for e in entries if e[0] is phase))
+                for phase in dict.fromkeys(phase for phase, _ in entries)
+            ]
+        boxes = self.config.time_boxes
+        placed = {
+            box.id: [e for e in entries if (box_for(e[1].within, boxes) or boxes[-1]) is box] for box in boxes
+        }
+        return [ChecklistGroup(box.id, box.name, tuple(placed[box.id])) for box in boxes if placed[box.id]]
+
+    def outside_incident(self, role_id: str) -> list[tuple[Phase, list[ChecklistItem]]]:
+        """The role's checklists of the phases before and after an incident (such as prepare and review)."""
+        checklists = self.roles[role_id].checklists
+        return [
+            (phase, list(checklists[phase.id]))
+            for phase in self.config.phases
+            if not phase.incident and checklists.get(phase.id)
+        ]
+
+    def handoff_items(self, role_id: str) -> list[tuple[str, str]]:
+        """The role's handoff checklist as (id, text): ids derived from each text, prefixed 'handoff-'."""
+        items: list[tuple[str, str]] = []
+        for text in self.roles[role_id].handoff:
+            base = key = f"handoff-{derived_id(text)}"
+            while key in {k for k, _ in items}:  # the same words twice: numbered in order
+                key = f"{base}-{sum(k.startswith(base) for k, _ in items) + 1}"
+            items.append((key, text))
+        return items
+
+    def engaged_at(self, role_id: str) -> list[Severity]:
+        """The severity levels that engage the role."""
+        return [level for level in self.config.severities if role_id in level.roles]
 
     # Indexes made once, on first use, so a page per role does not walk every activity or role again.
     @functools.cached_property

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from generator.core.checklist_rules import check_checklist_items, check_time_boxes
 from generator.core.consistency import check_consistency
 from generator.core.defaults import DEFAULT_PREFIX, defaults_root
 from generator.core.links import LEAVES, inside, outside_files
@@ -226,6 +227,8 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         locators=sources.locators,
     )
     check_rules(ctx)
+    check_time_boxes(ctx)
+    check_checklist_items(ctx)
     check_consistency(ctx)
     ctx.out += find_mentions(ctx, sources.renames, sources.config_owner.values())
     if config is not None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from generator.core.changes import Changes, RoleChange
 from generator.core.model import Activity, Card, Escalation, Role, WorksWith
 from generator.review.diff_activities import activity_changes
+from generator.review.diff_checklists import checklist_changes
 from generator.review.diff_values import Same, as_is, changed, items, label_of, model_changes, value_changes
 
 __all__ = ["Changes", "RoleChange", "activity_changes", "compare_playbooks", "role_changes"]
@@ -38,9 +39,7 @@ def role_changes(before: Role, after: Role, names: Mapping[str, str], same: Same
         if attr == "backups":
             old_items, new_items = [names.get(r, r) for r in old_items], [names.get(r, r) for r in new_items]
         lines += items(kind, old_items, new_items, same)
-    for phase in dict.fromkeys([*before.checklists, *after.checklists]):
-        old_list, new_list = before.checklists.get(phase, []), after.checklists.get(phase, [])
-        lines += items(f"{phase} checklist item", old_list, new_list, same)
+    lines += checklist_changes(before.checklists, after.checklists, same)
     for attr, verb, detail in _LINKS:
         lines += _link_changes(getattr(before, attr), getattr(after, attr), verb, detail, names, same)
     lines += _card_changes(before.card, after.card, same)

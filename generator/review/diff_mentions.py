@@ -14,7 +14,19 @@ from generator.core.overlay_merge import alternation
 from generator.core.playbook import Playbook
 
 _ITEMS = {"severities": "severity", "phases": "phase"}
-_NOT_TEXT = {"id", "role", "phase", "roles", "role_order", "backups", "raci", "url", "logo", "extra_css"}
+_NOT_TEXT = {
+    "id",
+    "within",
+    "role",
+    "phase",
+    "roles",
+    "role_order",
+    "backups",
+    "raci",
+    "url",
+    "logo",
+    "extra_css",
+}
 
 
 def _texts(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -31,7 +43,10 @@ def _texts(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[
 
 def _role_field(path: tuple[str | int, ...]) -> str:
     """Where in a role file: its keys as written, e.g. ``summary`` or ``checklists.respond``."""
-    return ".".join(str(part) for part in path if isinstance(part, str))
+    keys = [str(part) for part in path if isinstance(part, str)]
+    if keys[:1] == ["checklists"] and keys[-1:] == ["text"]:  # a checklist item's text is the item
+        keys.pop()
+    return ".".join(keys)
 
 
 def _setting_field(data: dict[str, Any], path: tuple[str | int, ...]) -> str:
