@@ -10,7 +10,9 @@ largest process: ``rolebook validate``; the pure renderer (in one process, after
 pages exported as Markdown with Material's default navigation, which is what a team writing
 these pages by hand would run. At one size (``--serve-size``) it measures how long an edit
 takes to show under ``rolebook serve``. It prints a Markdown table and the ratios the
-targets are stated in. Times are from this machine, in this run: compare ratios, not seconds.
+targets are stated in. With ``--phone`` it also measures the default playbook's role page in
+chromium on a phone profile (benchmarks/phone.py). Times are from this machine, in this run:
+compare ratios, not seconds.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from . import phone
 from .measure import Figure, measure, remove, run_once, serve_latency, tool
 from .synth import REPO, make_org
 
@@ -203,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--update-docs", action="store_true", help=f"write the report into {DOCS_PAGE}")
     parser.add_argument("--keep", type=Path, help="keep the generated projects and sites in this folder")
+    parser.add_argument(
+        "--phone", action="store_true", help="also run the phone benchmark (benchmarks/phone.py)"
+    )
     parser.add_argument("--render-step", nargs=2, metavar=("PROJECT", "RUNS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.render_step:
@@ -221,10 +227,17 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     text = report(results, args.repeats)
     print(text)
+    phone_text = ""
+    if args.phone:  # the default playbook's role page on a phone, beside plain Material pages
+        print("measuring on a phone profile ...", file=sys.stderr, flush=True)
+        phone_text = phone.run_report(args.repeats)
+        print(phone_text)
     if args.markdown:
-        args.markdown.write_text(text, "utf-8")
+        args.markdown.write_text(text + (f"\n{phone_text}" if phone_text else ""), "utf-8")
     if args.update_docs:
         update_docs(REPO / DOCS_PAGE, text)
+        if phone_text:
+            phone.update_docs(REPO / DOCS_PAGE, phone_text)
     return 0
 
 

@@ -88,8 +88,11 @@ def poison(project: Path) -> None:
         for key in ("responsibilities", "handoff", "skills", "training"):
             if key in data:
                 data[key] = _texts(data[key], p, f"{key[:3]}-{rid}-")
-        for phase, items in data.get("checklists", {}).items():
-            data["checklists"][phase] = _texts(items, p, f"ck-{rid}-{phase}-")
+        for phase, items in data.get(
+            "checklists", {}
+        ).items():  # payloads share their first words: ids of their own
+            texts = _texts(items, p, f"ck-{rid}-{phase}-")
+            data["checklists"][phase] = [{"id": f"{phase}-{i}", "text": text} for i, text in enumerate(texts)]
         for entry in data.get("works_with", []):
             entry["how"] = p(f"how-{rid}")
         for entry in data.get("escalates_to", []):

@@ -71,6 +71,7 @@ def test_init_writes_a_project_that_builds(project: Path) -> None:
             "site_config/contacts.yaml",
             "site_config/playbook.yaml",
             "schema/activities.schema.json",
+            "schema/incident-log.schema.json",
             "schema/playbook-export.schema.json",
             "schema/role.schema.json",
             "schema/site-config.schema.json",

@@ -96,3 +96,75 @@ def test_the_side_by_side_benchmark_builds_both_trees(tmp_path: Path) -> None:
     for row in rows:
         base, this, ratio = (float(cell.strip().removesuffix(" s")) for cell in row.split("|")[2:5])
         assert base > 0 and this > 0 and abs(ratio - this / base) < 0.01
+
+
+def test_the_phone_report_goes_between_its_own_markers(tmp_path: Path) -> None:
+    from benchmarks import phone
+
+    page = tmp_path / "performance.md"
+    marks = [mark for compress in (False, True) for mark in phone.markers(compress)]
+    page.write_text("\n".join(["# Speed", *marks, "after"]) + "\n", "utf-8")
+    phone.update_docs(page, "| plain |\n")
+    phone.update_docs(page, "| gzip |\n", compress=True)
+    assert (
+        page.read_text("utf-8")
+        == "\n".join(["# Speed", marks[0], "| plain |", marks[1], marks[2], "| gzip |", marks[3], "after"])
+        + "\n"
+    )
+    docs = (REPO_ROOT / "docs" / "editing-the-playbook" / "performance.md").read_text("utf-8")
+    assert all(docs.index(start) < docs.index(end) for start, end in (marks[:2], marks[2:]))
+    assert "python -m benchmarks.phone" in docs
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_phone_benchmark_measures_the_three_pages(tmp_path: Path) -> None:
+    """`python -m benchmarks.phone` in chromium, one visit of each kind (timing belongs to the benchmark)."""
+    from benchmarks.phone import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed: apt-get install chromium")
+    out, work = tmp_path / "phone.md", tmp_path / "work"
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.phone",
+        "--runs",
+        "1",
+        "--markdown",
+        str(out),
+        "--keep",
+        str(work),
+    ]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    report = out.read_text("utf-8")
+    assert report == result.stdout.rstrip("\n") + "\n"
+    table = report.split("\n\n")[1]  # after the line saying how it was measured
+    rows = dict(re.findall(r"^\| ((?:first visit|repeat visit|network gone)[^|]*) \| (.*) \|$", table, re.M))
+    assert len(rows) == 6, rows
+    for what, cells in rows.items():
+        values = cells.split(" | ")
+        assert len(values) == 3, what
+        if what.startswith("network gone"):  # rolebook's page opens from its copy, the plain pages do not
+            assert re.fullmatch(r"\d+\.\d\d s", values[0]) and values[1:] == ["does not open"] * 2
+        elif "transferred" in what:
+            assert all(re.fullmatch(r"\d+ KB", v) for v in values), values
+        else:
+            assert all(re.fullmatch(r"\d+\.\d\d s", v) for v in values), values
+    added = re.search(r"^Scripts rolebook adds, gzipped: (.*) = ([\d.]+) KB\.", report, re.M)
+    assert added and "`sw.js`" in added[1] and "`assets/rolebook-offline.js`" in added[1]
+    targets = re.findall(r"^\| (.+?) \| (.+?) \| (.+?) \| (yes|NO) \|$", report, re.M)
+    assert [t[0] for t in targets] == [
+        "first visit, first contentful paint: rolebook / Material alone",
+        "first visit, load event: rolebook / Material alone",
+        "scripts rolebook adds, gzipped",
+        "repeat visit: first contentful paint",
+        "network gone: first contentful paint",
+    ]
+    for side in ("site", "export-site", "material-site"):  # the pages it compared are real
+        assert (work / side / "roles" / "incident-manager" / "index.html").is_file()
+    assert (
+        "rolebook.css"
+        not in (work / "material-site" / "roles" / "incident-manager" / "index.html").read_text()
+    )

@@ -318,3 +318,26 @@ def test_the_json_export_carries_ids_and_times(tmp_path: Path) -> None:
     }
     schema = json.loads((REPO_ROOT / "schema" / "playbook-export.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
+
+
+def test_the_diff_says_a_given_id_changed(default_project: Project) -> None:
+    before = load_playbook(default_project.path).roles["incident-manager"]
+    default_project.sub(IM, r"    - id: declare\n", "    - id: declare-incident\n")
+    after = load_playbook(default_project.path).roles["incident-manager"]
+    assert role_changes(before, after, {}) == [
+        "detect checklist item id changed from declare to declare-incident: ticks logged and translations kept "
+        "under declare no longer match it"
+    ]
+
+
+def test_time_box_names_are_unique_and_bad_boxes_do_not_cascade(default_project: Project) -> None:
+    first = default_project.append(
+        CFG,
+        "time_boxes:\n  - {id: now, name: Now, within: 5 minutes}\n  - {id: soon, name: now}\n",
+    )
+    assert default_project.check() == [
+        f"{CFG}:{first + 2}:22: error: time box name 'now' is already used by another box"
+    ]  # the items' within (5, 15 and 30 minutes) fit these boxes: nothing else to report
+    default_project.sub(CFG, r"  - \{id: soon, name: now\}\n", "  - {id: soon, name: [now]}\n")
+    problems = default_project.check()
+    assert len(problems) == 1 and f"{CFG}:{first + 2}:" in problems[0]  # not one per item's within

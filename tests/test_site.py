@@ -94,7 +94,9 @@ def test_role_page_sections(built: tuple[Path, Path]) -> None:
     items = page.select("article ul.rb-checklist[data-rb-role=incident-manager] li.rb-check")
     ids = [li["data-rb-item"] for li in items]
     expected = [
-        item["id"] if isinstance(item, dict) else None for items_ in data["checklists"].values() for item in items_
+        item["id"] if isinstance(item, dict) else None
+        for items_ in data["checklists"].values()
+        for item in items_
     ]
     assert len(ids) == len(expected) + len(data["handoff"]) == len(set(ids))
     assert {i for i in expected if i} <= set(ids) and "declare" in ids
@@ -163,7 +165,7 @@ def test_raci_page_has_legend_and_sticky_header_styles(built: tuple[Path, Path])
     for word in ("Responsible", "Accountable", "Consulted", "Informed"):
         assert word in legend
     css = (site / "assets" / "rolebook.css").read_text(encoding="utf-8")
-    assert re.search(r"table\.rb-raci thead th \{[^}]*position: sticky;[^}]*top: 0", css)
+    assert re.search(r"table\.rb-raci thead th ?\{[^}]*position: ?sticky;[^}]*top: ?2\.4rem", css)  # minified
     assert page.find("style", media="print").get_text() == "@page { size: landscape; margin: 12mm; }"
     assert page.find("link", href=re.compile(r"assets/rolebook\.css$"))
 
@@ -414,6 +416,11 @@ def test_renderer_is_pure_and_deterministic() -> None:
         "cards.md",
         "assets/rolebook.css",
         *(f"roles/{r}.md" for r in ROLE_IDS),
+        "incident-log.md",
+        "board.md",
+        "assets/rolebook.js",
+        "assets/rolebook-incident.json",
+        "assets/rolebook-offline.js",
     }
 
 

@@ -18,11 +18,17 @@ def check_time_boxes(ctx: RuleContext) -> None:
         return
     boxes = ctx.config.time_boxes
     seen: set[str] = set()
+    names: set[str] = set()
     last = 0
     for i, box in enumerate(boxes):
         if box.id in seen:
             ctx.add_config(("time_boxes", i, "id"), f"duplicate id '{box.id}' in time_boxes")
+        if box.name.casefold() in names:
+            ctx.add_config(
+                ("time_boxes", i, "name"), f"time box name '{box.name}' is already used by another box"
+            )
         seen.add(box.id)
+        names.add(box.name.casefold())
         if minutes(box.id) is not None:
             ctx.add_config(
                 ("time_boxes", i, "id"),

@@ -219,6 +219,9 @@ def _label(path: Path_, data: Any) -> str:
         activity = data["activities"][path[1]]
         if isinstance(activity, dict):
             return f"activity '{activity.get('id')}' {'.'.join(str(p) for p in path[2:])}"
-    words = ".".join(str(p) for p in path if isinstance(p, str))
+    keys = [str(p) for p in path if isinstance(p, str)]
+    if keys[:1] == ["checklists"] and keys[-1:] == ["text"]:  # a checklist item's text is the item
+        keys.pop()
+    words = ".".join(keys)
     numbers = [p for p in path if isinstance(p, int)]
     return f"{words} item {numbers[-1] + 1}" if numbers else words

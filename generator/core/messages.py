@@ -215,7 +215,8 @@ def role_salvage(role_id: str, number: int) -> Salvage:
 
 SETTINGS_SALVAGE = Salvage(
     {"title": "-", "organization": "-", "version": "0", "published": "2000-01-01", "intro": "-"},
-    frozenset({"phases", "severities"}),  # unknown, they would make every checklist or level unknown
+    # unknown, they would make every checklist, level or time box unknown
+    frozenset({"phases", "severities", "time_boxes"}),
 )
 # Settings the checks depend on whose default would make them report what is not so, when their
 # value is not known: an unknown phase for every checklist, an unknown severity for every activity.

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from generator import __version__
 from generator.cache import BuildCache, content_key
-from generator.core.model import Activity, Contact, Phase, Role, Severity
+from generator.core.model import Activity, Contact, Phase, Role, Severity, TimeBox
 from generator.core.playbook import Playbook
 from generator.core.raci import LETTER_LABELS, LETTER_NAMES
 from generator.render.urls import DOWNLOADS
@@ -55,6 +55,10 @@ class PlaybookExport(BaseModel):
     intro: str
     phases: list[Phase]
     severities: list[Severity]
+    time_boxes: list[TimeBox] = Field(
+        default_factory=list,
+        description="How checklist items are grouped by time; an item's within names one.",
+    )
     contacts: dict[str, Contact]
     roles: list[RoleExport]
     activities: list[ActivityExport]
@@ -103,6 +107,7 @@ def playbook_json(playbook: Playbook) -> str:
         intro=config.intro,
         phases=list(config.phases),
         severities=list(config.severities),
+        time_boxes=list(config.time_boxes),
         contacts=dict(config.contacts),
         roles=[RoleExport(id=rid, **role.model_dump()) for rid, role in playbook.roles.items()],
         activities=[

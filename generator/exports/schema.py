@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from generator.core.model import ActivityFile, Role, SiteConfig
 from generator.exports.formats import PlaybookExport
+from generator.exports.incident_log import IncidentLog
 from generator.output import check_plain_file, write_atomically
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -17,6 +18,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "activities": ActivityFile,
     "site-config": SiteConfig,
     "playbook-export": PlaybookExport,  # what `rolebook export --format json` writes
+    "incident-log": IncidentLog,  # what the site's incident log page exports as JSON
 }
 
 

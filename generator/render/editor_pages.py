@@ -14,7 +14,9 @@ SECTION = "Editing this playbook"
 GUIDES_DIR = "editing-this-playbook"
 CHANGES_PAGE = f"{GUIDES_DIR}/changes.md"
 # The guides in reading order: how to adapt, how to change a role, then reference.
-GUIDES = ("adapting", "changing-a-role", "file-format", "quick-cards", "limits", "performance")
+GUIDES = (
+    "adapting", "changing-a-role", "file-format", "quick-cards", "incident-mode", "offline", "limits", "performance",
+)  # fmt: skip
 
 
 def _guide_files() -> dict[str, str]:

@@ -26,6 +26,8 @@ from generator.core.raci import LEGEND, LETTER_LABELS, LETTER_NAMES
 from generator.errors import TemplateProblem
 from generator.render.card_content import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from generator.render.editor_pages import CHANGES_PAGE, editing_nav, guide_pages
+from generator.render.incident_assets import BLANK_LOG_ROWS, BOARD_PAGE, LOG_PAGE, incident_files
+from generator.render.minify import minified
 from generator.render.role_map import KINDS, layout
 from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_file_shown, template_problem
 from generator.render.scriptless import script_in
@@ -102,6 +104,8 @@ def site_nav(playbook: Playbook) -> list[Any]:
     )
     return [
         {"Home": "index.md"},
+        {"Incident log": LOG_PAGE},
+        {"Assignment board": BOARD_PAGE},
         {"Roles": roles},
         {"RACI matrix": "raci.md"},
         {"Severity levels": "severities.md"},
@@ -182,6 +186,8 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         ),
         ("raci.md", "pages/raci.md.j2", {"grid": len(playbook.roles) <= GRID_ROLE_LIMIT}),
         ("severities.md", "pages/severities.md.j2", {}),
+        (LOG_PAGE, "pages/incident-log.md.j2", {"blank_rows": BLANK_LOG_ROWS}),
+        (BOARD_PAGE, "pages/board.md.j2", {}),
         (CSS_PATH, "assets/rolebook.css.j2", {}),
         (
             "cards.md",
@@ -201,14 +207,16 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         plan.append((ROLES_INDEX, "pages/roles-index.md.j2", {}))
     if playbook.config.editing.changes:
         plan.append((CHANGES_PAGE, "pages/changes.md.j2", {"changes": options.changes or Changes()}))
-    out: dict[str, str] = guide_pages(playbook)
+    # incident mode's script is a static file of the package, never a template (incident_assets.py)
+    out: dict[str, str] = {**guide_pages(playbook), **incident_files(playbook, options.directory_urls)}
     for path, template_name, extra in plan:
         out[path] = _render(
             env,
             template_name,
             {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path},
         )
-    return dict(sorted(out.items()))
+    # the stylesheet and the scripts minified: fewer bytes before a phone paints (render/minify.py)
+    return {path: minified(path, text) for path, text in sorted(out.items())}
 
 
 def _card_fragments(

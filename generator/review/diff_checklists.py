@@ -49,6 +49,18 @@ def checklist_changes(before: Checklists, after: Checklists, same: Same = as_is)
             f"{phase} checklist item {index + 1} reworded to {shown(item.text)}; its derived id changes from "
             f"{earlier} to {key}: to keep ticks and translations keyed to it, write it with `id: {earlier}`"
         )
+    for key in list(added):  # the same text under another id: the id changed
+        phase, _, item = new[key]
+        previous = next(
+            (k for k in removed if old[k][0] == phase and same(old[k][2].text) == same(item.text)), None
+        )
+        if previous is not None:
+            added.remove(key)
+            removed.remove(previous)
+            lines.append(
+                f"{phase} checklist item id changed from {previous} to {key}: ticks logged and translations kept "
+                f"under {previous} no longer match it"
+            )
     lines += [f"{new[k][0]} checklist item added: {shown(new[k][2].text)}{_detail(new[k][2])}" for k in added]
     lines += [f"{old[k][0]} checklist item removed: {shown(old[k][2].text)}" for k in removed]
     for key in [k for k in new if k in old]:

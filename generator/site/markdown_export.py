@@ -20,6 +20,7 @@ from generator.core.playbook import Playbook
 from generator.core.project import DOCS_DIR
 from generator.errors import RolebookError
 from generator.output import shared_mode
+from generator.render.incident_assets import OFFLINE_JS_PATH, export_scripts
 from generator.render.renderer import many_roles
 from generator.site.bundle import MARKDOWN_EXTENSIONS, SiteBundle, make_bundle
 
@@ -73,6 +74,8 @@ def _mkdocs_config(bundle: SiteBundle, site_url: str | None, nav: list[Any]) -> 
         "plugins": ["search"],
         "markdown_extensions": EXTENSIONS,
         "extra_css": bundle.extra_css,
+        # incident mode's script, deferred: a static file of the package; no bootstrap, as no sw.js is built
+        "extra_javascript": export_scripts(bundle.files),
         "nav": _plain(nav),
     }
     if many_roles(bundle.playbook):  # the role pages are reached from the roles index, not the navigation
@@ -106,6 +109,7 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     )
     bundle.wait_for_cards()
     files = dict(bundle.files)
+    files.pop(OFFLINE_JS_PATH, None)  # registers the service worker, which plain MkDocs does not build
     _check_converted(bundle)
     own: list[str] = []
     if own_docs.is_dir():

@@ -7,6 +7,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -14,6 +15,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from generator.core.mkdocs_settings import settings_in
 from generator.errors import RolebookError
 from generator.output import SITE_MARKER
+from generator.render.incident_assets import site_scripts
 from generator.render.renderer import CSS_PATH
 from generator.site.bundle import MARKDOWN_EXTENSIONS, SiteBundle
 
@@ -33,8 +35,9 @@ def published_url(config: MkDocsConfig, command: str) -> str | None:
 
 
 def apply_settings(bundle: SiteBundle, config: MkDocsConfig) -> None:
-    """What the generated pages need from MkDocs: Markdown extensions, stylesheets, rolebook's theme partials
-    (after mkdocs.yml's custom_dir, before Material's), the brand's palette and logo, and the site's name."""
+    """What the generated pages need from MkDocs: Markdown extensions, stylesheets, rolebook's own scripts,
+    rolebook's theme partials (after mkdocs.yml's custom_dir, before Material's), the brand's palette and
+    logo, and the site's name."""
     for name, options in MARKDOWN_EXTENSIONS:
         if name not in config.markdown_extensions:
             config.markdown_extensions.append(name)
@@ -42,6 +45,12 @@ def apply_settings(bundle: SiteBundle, config: MkDocsConfig) -> None:
     if CSS_PATH not in config.extra_css:
         config.extra_css.append(CSS_PATH)
     config.extra_css.extend(css for css in bundle.extra_css if css != CSS_PATH)  # the brand's stylesheets
+    listed = [str(script) for script in config.extra_javascript]
+    for script in site_scripts(bundle.files):  # the bootstrap (render/incident_assets.py)
+        if script["path"] not in listed:
+            entry = ExtraScriptValue(str(script["path"]))
+            entry.async_, entry.defer = bool(script.get("async")), bool(script.get("defer"))
+            config.extra_javascript.append(entry)
     theme = str(bundle.theme_dir)
     if theme not in config.theme.dirs:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme)

@@ -12,7 +12,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -22,6 +22,7 @@ from generator.core.project import load_playbook
 from generator.errors import RolebookError
 from generator.site.bundle import SiteBundle, make_bundle, watched
 from generator.site.mkdocs_mapping import PlaybookError, add_files, apply_settings, finish_site, published_url
+from generator.site.offline import write_site_worker
 from generator.site.page_cache import PageCache
 from generator.site.search_cache import cache_search_entries
 from generator.site.theme_sandbox import sandboxed_theme
@@ -95,7 +96,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         cache_search_entries(config, self.page_cache.cache)  # the search plugin's index is made by now
 
     @event_priority(100)  # first, so other plugins see the cards, not their placeholders
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _finish(self, config: MkDocsConfig) -> None:
         for kind in ("pages", "search"):
             self.page_cache.cache.prune(kind)
         try:
@@ -103,15 +104,13 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
 
-    def on_build_error(self, *, error: Exception) -> None:
-        self._cancel_cards()
+    on_post_build = CombinedEvent(_finish, write_site_worker)  # the worker last, when every file is written
 
-    def on_shutdown(self) -> None:
-        self._cancel_cards()
-
-    def _cancel_cards(self) -> None:
+    def _cancel_cards(self, **_: object) -> None:  # also on a failed build, and when MkDocs stops
         if self.bundle is not None:
             self.bundle.cancel()
+
+    on_build_error = on_shutdown = _cancel_cards
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for path in watched(self.project, self.bundle):
