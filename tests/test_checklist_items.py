@@ -341,3 +341,46 @@ def test_time_box_names_are_unique_and_bad_boxes_do_not_cascade(default_project:
     default_project.sub(CFG, r"  - \{id: soon, name: now\}\n", "  - {id: soon, name: [now]}\n")
     problems = default_project.check()
     assert len(problems) == 1 and f"{CFG}:{first + 2}:" in problems[0]  # not one per item's within
+
+
+def test_repeated_handoff_lines_get_distinct_stable_keys(default_project: Project) -> None:
+    default_project.replace_block(
+        SUP,
+        "handoff",
+        "handoff:\n  - Open questions\n  - Open questions 3\n  - Open questions\n  - Open questions 2\n",
+    )
+    keys = [key for key, _ in load_playbook(default_project.path).handoff_items("support-team")]
+    assert keys == [
+        "handoff-open-questions",
+        "handoff-open-questions-3",
+        "handoff-open-questions-2",
+        "handoff-open-questions-2-2",
+    ]  # the build terminates (this once looped for ever) and no two items share a key
+
+
+def test_a_checklist_id_may_not_look_like_a_handoff_key(default_project: Project) -> None:
+    line, _ = default_project.sub(IM, r"    - id: declare\n", "    - id: handoff-the-current-severity\n")
+    problems = default_project.check()
+    assert problems == [
+        f"{IM}:{line}:11: error: checklist item id 'handoff-the-current-severity': ids starting with 'handoff-' "
+        "belong to the handoff checklist's items; choose another"
+    ]
+
+
+def test_within_is_read_in_any_case(default_project: Project) -> None:
+    default_project.sub(IM, r"within: 30 minutes", "within: 30 Minutes")
+    default_project.sub(IM, r"within: 5 minutes", "within: First-5-Minutes")
+    assert [d for d in default_project.check() if ": error:" in d] == []
+    detect = load_playbook(default_project.path).roles["incident-manager"].checklists["detect"]
+    assert detect[0].within == "first-5-minutes"
+
+
+def test_prepare_and_review_lists_are_static_boxes(default_project: Project) -> None:
+    from generator.render.renderer import render_site
+
+    page = render_site(load_playbook(default_project.path))["roles/incident-manager.md"]
+    during, _, after = page.partition("## Before and after an incident")
+    assert (
+        "rb-checklist--static" not in during
+        and after.count('<ul class="rb-checklist rb-checklist--static"') == 2
+    )

@@ -224,9 +224,12 @@ def test_the_checklists_become_live_after_the_load_event(session: Session) -> No
     makes the boxes live, and registers the service worker."""
     page = session.page
     page.goto(session.base + "roles/incident-manager/", wait_until="load")
-    boxes = page.locator("article input.rb-check-box")
+    boxes = page.locator("article ul.rb-checklist:not(.rb-checklist--static) input.rb-check-box")
     expect(boxes.last).to_be_enabled()
     assert boxes.count() >= 5 and all(boxes.nth(i).is_enabled() for i in range(boxes.count()))
+    # before and after an incident (prepare, review): boxes to print, which record nothing
+    static = page.locator("article ul.rb-checklist--static input.rb-check-box")
+    assert static.count() == 5 and not any(static.nth(i).is_enabled() for i in range(static.count()))
     asked = page.evaluate(ASKED)
     assert len(asked["bootstrap"]) == 1 and asked["bootstrap"][0] < asked["load"]
     assert len(asked["incident"]) == 1 and asked["incident"][0] >= asked["load"]
@@ -312,7 +315,7 @@ def test_with_instant_navigation_a_role_page_reached_from_another_gets_live_chec
 def test_a_tick_shows_its_time_and_initials_and_survives_a_reload(session: Session) -> None:
     page = session.open("roles/incident-manager/")
     expect(page.locator(".rb-bar-status")).to_contain_text("No incident running.")
-    boxes = page.locator("article input.rb-check-box")
+    boxes = page.locator("article ul.rb-checklist:not(.rb-checklist--static) input.rb-check-box")
     expect(boxes.last).to_be_enabled()
     assert boxes.count() >= 5 and all(boxes.nth(i).is_enabled() for i in range(boxes.count()))
     page.locator(".rb-bar-initials").fill("AB")

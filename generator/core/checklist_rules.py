@@ -62,12 +62,17 @@ def check_checklist_items(ctx: RuleContext) -> None:
         for phase, items in role.checklists.items():
             for i, item in enumerate(items):
                 here: Path_ = ("checklists", phase, i)
-                if item.id in first:
+                if item.id.startswith("handoff-"):
                     ctx.add(
                         file,
-                        here,
-                        _duplicate(item.id, first[item.id], ctx.where(file, first[item.id])[1].line),
+                        (*here, "id"),
+                        f"checklist item id '{item.id}': ids starting with 'handoff-' belong to the handoff "
+                        "checklist's items; choose another",
                     )
+                if item.id in first:
+                    there, spot = ctx.where(file, first[item.id])
+                    place = f"line {spot.line}" if there == ctx.where(file, here)[0] else f"{there}:{spot.line}"
+                    ctx.add(file, here, _duplicate(item.id, first[item.id], place))
                 else:
                     first[item.id] = here
                 if item.within is None or config is None or incident_phases is None:
@@ -86,9 +91,9 @@ def check_checklist_items(ctx: RuleContext) -> None:
                     ctx.add(file, at, _no_box(item.within, [b.id for b in config.time_boxes]))
 
 
-def _duplicate(item_id: str, first: Path_, line: int) -> str:
+def _duplicate(item_id: str, first: Path_, place: str) -> str:
     return (
-        f"checklist item id '{item_id}' is already used by {first[1]} item {int(first[2]) + 1} (line {line}); "
+        f"checklist item id '{item_id}' is already used by {first[1]} item {int(first[2]) + 1} ({place}); "
         "ids key the incident log and translations, so give one of them an id of its own "
         "(write the item as `- text: ...` with `id: ...`)"
     )

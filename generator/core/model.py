@@ -136,8 +136,13 @@ class Card(Strict):
     dont: Texts = Field(default_factory=list)
 
 
+def _lowercase(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 Within = Annotated[
     str,
+    BeforeValidator(_lowercase),
     StringConstraints(
         strip_whitespace=True,
         to_lower=True,
@@ -264,7 +269,9 @@ class Severity(Strict):
 
 
 Duration = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=DURATION_PATTERN, max_length=32)
+    str,
+    BeforeValidator(_lowercase),
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=DURATION_PATTERN, max_length=32),
 ]
 
 

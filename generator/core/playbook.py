@@ -111,10 +111,14 @@ class Playbook:
     def handoff_items(self, role_id: str) -> list[tuple[str, str]]:
         """The role's handoff checklist as (id, text): ids derived from each text, prefixed 'handoff-'."""
         items: list[tuple[str, str]] = []
+        used: set[str] = set()
         for text in self.roles[role_id].handoff:
             base = key = f"handoff-{derived_id(text)}"
-            while key in {k for k, _ in items}:  # the same words twice: numbered in order
-                key = f"{base}-{sum(k.startswith(base) for k, _ in items) + 1}"
+            number = 1
+            while key in used:  # the same first words again: numbered, in order
+                number += 1
+                key = f"{base}-{number}"
+            used.add(key)
             items.append((key, text))
         return items
 

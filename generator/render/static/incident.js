@@ -251,7 +251,7 @@
 
   function setupChecks() {
     const items = [];
-    document.querySelectorAll('ul.rb-checklist li.rb-check').forEach((li) => {
+    document.querySelectorAll('ul.rb-checklist:not(.rb-checklist--static) li.rb-check').forEach((li) => {
       const box = li.querySelector('input.rb-check-box');
       const list = li.closest('ul.rb-checklist');
       const role = li.getAttribute('data-rb-role') || list.getAttribute('data-rb-role') || '';
