@@ -71,7 +71,9 @@ def check_checklist_items(ctx: RuleContext) -> None:
                     )
                 if item.id in first:
                     there, spot = ctx.where(file, first[item.id])
-                    place = f"line {spot.line}" if there == ctx.where(file, here)[0] else f"{there}:{spot.line}"
+                    place = (
+                        f"line {spot.line}" if there == ctx.where(file, here)[0] else f"{there}:{spot.line}"
+                    )
                     ctx.add(file, here, _duplicate(item.id, first[item.id], place))
                 else:
                     first[item.id] = here

@@ -140,15 +140,11 @@ def _lowercase(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+# lowercased before the pattern is checked (the pattern, and so the JSON Schema, is lowercase)
 Within = Annotated[
     str,
+    StringConstraints(pattern=f"^(?:{DURATION_PATTERN[1:-1]}|{ID_PATTERN[1:-1]})$", max_length=64),
     BeforeValidator(_lowercase),
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        pattern=f"^(?:{DURATION_PATTERN[1:-1]}|{ID_PATTERN[1:-1]})$",
-        max_length=64,
-    ),
 ]
 
 
@@ -269,9 +265,7 @@ class Severity(Strict):
 
 
 Duration = Annotated[
-    str,
-    BeforeValidator(_lowercase),
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=DURATION_PATTERN, max_length=32),
+    str, StringConstraints(pattern=DURATION_PATTERN, max_length=32), BeforeValidator(_lowercase)
 ]
 
 
