@@ -118,7 +118,7 @@ def test_the_phone_report_goes_between_its_own_markers(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_phone_benchmark_measures_the_three_pages(tmp_path: Path) -> None:
+def test_the_phone_benchmark_measures_the_four_pages(tmp_path: Path) -> None:
     """`python -m benchmarks.phone` in chromium, one visit of each kind (timing belongs to the benchmark)."""
     from benchmarks.phone import CHROMIUM
 
@@ -145,9 +145,10 @@ def test_the_phone_benchmark_measures_the_three_pages(tmp_path: Path) -> None:
     assert len(rows) == 6, rows
     for what, cells in rows.items():
         values = cells.split(" | ")
-        assert len(values) == 3, what
-        if what.startswith("network gone"):  # rolebook's page opens from its copy, the plain pages do not
-            assert re.fullmatch(r"\d+\.\d\d s", values[0]) and values[1:] == ["does not open"] * 2
+        assert len(values) == 4, what
+        if what.startswith("network gone"):  # the rolebook site's pages open from its copy, the exports' not
+            assert all(re.fullmatch(r"\d+\.\d\d s", v) for v in values[:2])
+            assert values[2:] == ["does not open"] * 2
         elif "transferred" in what:
             assert all(re.fullmatch(r"\d+ KB", v) for v in values), values
         else:
@@ -164,6 +165,8 @@ def test_the_phone_benchmark_measures_the_three_pages(tmp_path: Path) -> None:
     ]
     for side in ("site", "export-site", "material-site"):  # the pages it compared are real
         assert (work / side / "roles" / "incident-manager" / "index.html").is_file()
+    plain = (work / "site" / "plain-role" / "index.html").read_text("utf-8")  # the same text, plain Markdown
+    assert "rb-checklist" not in plain and "task-list-item" in plain and "Confirm the incident is real" in plain
     assert (
         "rolebook.css"
         not in (work / "material-site" / "roles" / "incident-manager" / "index.html").read_text()

@@ -264,9 +264,9 @@ def test_pages_are_converted_every_time_when_an_extension_reads_files(tmp_path: 
     glossary = project / "includes" / "abbr.md"
     page = project / "site" / "roles" / "incident-manager" / "index.html"
     for meaning in ("first meaning", "second meaning"):
-        glossary.write_text(f"*[Checklists]: What to do, {meaning}\n", "utf-8")
+        glossary.write_text(f"*[Responsibilities]: What to do, {meaning}\n", "utf-8")
         _build(project)
-        assert f'<abbr title="What to do, {meaning}">Checklists</abbr>' in page.read_text("utf-8")
+        assert f'<abbr title="What to do, {meaning}">Responsibilities</abbr>' in page.read_text("utf-8")
     assert not (project / PAGES).exists()  # nothing kept: the glossary is not part of any page's text
 
 
