@@ -166,7 +166,9 @@ def test_the_phone_benchmark_measures_the_four_pages(tmp_path: Path) -> None:
     for side in ("site", "export-site", "material-site"):  # the pages it compared are real
         assert (work / side / "roles" / "incident-manager" / "index.html").is_file()
     plain = (work / "site" / "plain-role" / "index.html").read_text("utf-8")  # the same text, plain Markdown
-    assert "rb-checklist" not in plain and "task-list-item" in plain and "Confirm the incident is real" in plain
+    assert (
+        "rb-checklist" not in plain and "task-list-item" in plain and "Confirm the incident is real" in plain
+    )
     assert (
         "rolebook.css"
         not in (work / "material-site" / "roles" / "incident-manager" / "index.html").read_text()

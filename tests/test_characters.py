@@ -402,3 +402,11 @@ def test_look_alike_variants_of_a_name_are_caught(
         or (line.startswith(f"{original}:2:7: error: name ") and "zz-lookalike" in line)
     ]
     assert naming_both, output
+
+
+def test_a_case_change_and_a_homoglyph_together_still_look_alike() -> None:
+    """Found by the property test above: a small i and a Cyrillic capital M (U+041C) meet "Incident Manager" only
+    across its two keys (the caseless one and the one taken before folding case)."""
+    from generator.core.lookalike import lookalike_groups
+
+    assert lookalike_groups(["Incident Manager", "incident \u041canager", "Support Team"]) == [[0, 1]]

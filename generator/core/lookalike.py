@@ -94,10 +94,12 @@ def lookalike_groups(names: list[str]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    first: dict[tuple[int, str], int] = {}
+    first: dict[str, int] = {}
     for i, name in enumerate(names):
-        for which, key in enumerate(lookalike_keys(name)):
-            other = first.setdefault((which, key), i)
+        # either key of one name may meet either of another's: "incident \u041canager" (a small i, a Cyrillic
+        # capital M, U+041C) folds to the caseless key of "Incident Manager" only by its cased key
+        for key in lookalike_keys(name):
+            other = first.setdefault(key, i)
             parent[root(i)] = root(other)
     groups: dict[int, list[int]] = {}
     for i in range(len(names)):
