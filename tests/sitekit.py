@@ -11,8 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -137,3 +139,27 @@ def http_get(url: str) -> tuple[int, bytes]:
         return exc.code, b""
     except OSError:
         return 0, b""
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium, which .ci/run installs
+_CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """A headless chromium for the browser tests, closed at the end (playwright must be installed)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(_CHROMIUM_ARGS))
+        try:
+            yield browser
+        finally:
+            browser.close()

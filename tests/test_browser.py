@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from .sitekit import REPO_ROOT, ROLE_IDS
+from .sitekit import CHROMIUM, REPO_ROOT, ROLE_IDS, launched_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 PAGES = {"home": "", "role": "roles/incident-manager/", "raci": "raci/", "cards": "cards/"}
 
@@ -49,20 +48,8 @@ def site(default_site: tuple[Path, Path]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 class Visit:

@@ -26,9 +26,17 @@ from pypdf import PdfReader
 
 from generator.exports.incident_log import IncidentLog
 
-from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, free_port, mkdocs, rolebook
+from .sitekit import (
+    CHROMIUM,
+    REPO_ROOT,
+    ROLE_IDS,
+    copy_project,
+    free_port,
+    launched_chromium,
+    mkdocs,
+    rolebook,
+)
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 SCHEMA = REPO_ROOT / "schema" / "incident-log.schema.json"
 TIME = r"\d\d:\d\d"
@@ -111,20 +119,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 class Session:

@@ -22,9 +22,18 @@ import pytest
 
 from generator.site.offline import SERVE_WORKER, write_worker
 
-from .sitekit import REPO_ROOT, ROLE_IDS, copy_built, free_port, http_get, rolebook, wait_for
+from .sitekit import (
+    CHROMIUM,
+    REPO_ROOT,
+    ROLE_IDS,
+    copy_built,
+    free_port,
+    http_get,
+    launched_chromium,
+    rolebook,
+    wait_for,
+)
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 SCRIPT = "assets/rolebook-offline.js"
 
@@ -194,14 +203,9 @@ def static_server(folder: Path, port: int) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+    pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 CACHES = """async () => {

@@ -25,9 +25,8 @@ from pypdf import PdfReader
 
 from generator.render.renderer import GRID_ROLE_LIMIT
 
-from .sitekit import REPO_ROOT, load_yaml, rolebook, soup
+from .sitekit import CHROMIUM, REPO_ROOT, launched_chromium, load_yaml, rolebook, soup
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 HEADER_BAR = 48  # Material's header bar: 2.4rem of its 20px root font
 
@@ -274,14 +273,9 @@ def serve() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+    pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @dataclass
