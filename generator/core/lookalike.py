@@ -78,7 +78,9 @@ def _seen(text: str) -> str:
 @functools.cache
 def _capitals_read_as_l() -> frozenset[str]:
     """Capital letters whose prototype is a small "l" (Latin I, Cyrillic \u0406, Greek \u0399, ...)."""
-    return frozenset(chr(code) for code, target in prototypes().items() if target == "l" and chr(code).isupper())
+    return frozenset(
+        chr(code) for code, target in prototypes().items() if target == "l" and chr(code).isupper()
+    )
 
 
 def _lower_capital_ls(text: str) -> str:
