@@ -133,6 +133,10 @@ def test_markdown_export_builds_with_plain_mkdocs(project: Path, tmp_path: Path)
         assert (site / "cards" / f"{role_id}.pdf").is_file()
     raci = soup(site / "raci" / "index.html")
     assert len(raci.select("tr[data-activity]")) == len(expected_rows(project))
+    # the matrix's stylesheet is linked by the page itself, as in the site rolebook builds
+    (sheet,) = raci.select(".rb-sheets link[rel=stylesheet]")
+    assert (site / "raci" / sheet["href"]).resolve() == (site / "assets" / "rolebook-raci.css").resolve()
+    assert ".rb-raci" in (site / "assets" / "rolebook-raci.css").read_text("utf-8")
     assert (site / "downloads" / "raci.csv").is_file()
     assert (site / "editing-the-playbook" / "file-format" / "index.html").is_file()
 

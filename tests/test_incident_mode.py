@@ -91,7 +91,7 @@ def test_the_minified_files_are_the_same_bytes_in_every_build(
     project = copy_project(tmp_path / "p")
     result = rolebook("build", cwd=project)
     assert result.returncode == 0, result.stderr
-    for name in ("rolebook.css", "rolebook.js", "rolebook-offline.js"):
+    for name in ("rolebook.css", "rolebook-incident.css", "rolebook.js", "rolebook-offline.js"):
         assert (project / "site" / "assets" / name).read_bytes() == (site / "assets" / name).read_bytes(), (
             name
         )
@@ -168,7 +168,7 @@ def test_the_board_has_one_row_per_role_with_levels_contacts_and_blanks(
 
 
 def test_the_board_names_each_level_with_its_id_for_print(default_site: tuple[Path, Path]) -> None:
-    """Printed, the board shows the levels that engage a role by their ids (rolebook.css), so each row
+    """Printed, the board shows the levels that engage a role by their ids (rolebook-incident.css), so each row
     stays one or two lines high; a key under the table, shown in print only, names every id."""
     _, site = default_site
     page = soup(site / "board" / "index.html")
@@ -182,7 +182,7 @@ def test_the_board_names_each_level_with_its_id_for_print(default_site: tuple[Pa
     assert " ".join(key.get_text().split()) == "Severity levels: " + " · ".join(
         f"{sid} {name}" for sid, name in names.items()
     )
-    css = (site / "assets" / "rolebook.css").read_text("utf-8")
+    css = (site / "assets" / "rolebook-incident.css").read_text("utf-8")
     assert ".rb-board-sev::before{content:attr(data-rb-sev)" in css
 
 

@@ -130,7 +130,7 @@ def test_the_matrix_is_on_the_page_with_a_head_that_keeps_in_view(default_site: 
     matrix = page.select_one("article .rb-raci-matrix")
     assert matrix is not None and matrix.select("table.rb-raci") == [matrix.find("table")]
     assert page.select(".rb-raci-wrap, .rb-raci-matrix [role=region]") == []  # no box of its own to scroll
-    css = (site / "assets" / "rolebook.css").read_text("utf-8")
+    css = (site / "assets" / "rolebook-raci.css").read_text("utf-8")
     assert re.search(r"table\.rb-raci thead th ?\{[^}]*position: ?sticky; ?top: ?2\.4rem;", css)  # minified
     matrix_rules = [rule for rule in re.findall(r"[^{}]*\{[^}]*\}", css) if "rb-raci" in rule]
     assert matrix_rules and not [
@@ -180,7 +180,7 @@ def test_a_cell_says_its_letter_to_the_stylesheet(default_site: tuple[Path, Path
 
 
 def test_the_stylesheet_covers_every_column_the_grid_can_have(default_site: tuple[Path, Path]) -> None:
-    css = (default_site[1] / "assets" / "rolebook.css").read_text("utf-8")
+    css = (default_site[1] / "assets" / "rolebook-raci.css").read_text("utf-8")
     css = re.sub(r"\s*>\s*", " > ", css).replace("( > ", "(> ")  # the stylesheet is minified: spaced again
     # the role's button is the nth label (the first is "All roles"), its column the nth cell of a row
     for n in range(2, GRID_ROLE_LIMIT + 2):

@@ -164,10 +164,11 @@ def test_raci_page_has_legend_and_sticky_header_styles(built: tuple[Path, Path])
     legend = page.find("dl", class_="rb-legend").get_text(" ", strip=True)
     for word in ("Responsible", "Accountable", "Consulted", "Informed"):
         assert word in legend
-    css = (site / "assets" / "rolebook.css").read_text(encoding="utf-8")
+    css = (site / "assets" / "rolebook-raci.css").read_text(encoding="utf-8")
     assert re.search(r"table\.rb-raci thead th ?\{[^}]*position: ?sticky;[^}]*top: ?2\.4rem", css)  # minified
     assert page.find("style", media="print").get_text() == "@page { size: landscape; margin: 12mm; }"
     assert page.find("link", href=re.compile(r"assets/rolebook\.css$"))
+    assert page.find("link", href=re.compile(r"assets/rolebook-raci\.css$"))
 
 
 def test_home_page_has_metadata_role_map_and_grid(built: tuple[Path, Path]) -> None:
@@ -415,6 +416,10 @@ def test_renderer_is_pure_and_deterministic() -> None:
         "severities.md",
         "cards.md",
         "assets/rolebook.css",
+        "assets/rolebook-raci.css",
+        "assets/rolebook-map.css",
+        "assets/rolebook-cards.css",
+        "assets/rolebook-incident.css",
         *(f"roles/{r}.md" for r in ROLE_IDS),
         "incident-log.md",
         "board.md",

@@ -31,10 +31,11 @@ from generator.render.minify import minified
 from generator.render.role_map import KINDS, layout
 from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_file_shown, template_problem
 from generator.render.scriptless import script_in
+from generator.render.stylesheets import BASE, SHEETS, with_sheets
 from generator.render.urls import DOWNLOADS, relative_url
 
 ROLE_PAGE_DIR = "roles"
-CSS_PATH = "assets/rolebook.css"
+CSS_PATH = BASE.path  # every page's stylesheet; the others are linked by the pages that need them
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         ("severities.md", "pages/severities.md.j2", {}),
         (LOG_PAGE, "pages/incident-log.md.j2", {"blank_rows": BLANK_LOG_ROWS}),
         (BOARD_PAGE, "pages/board.md.j2", {}),
-        (CSS_PATH, "assets/rolebook.css.j2", {}),
+        *((sheet.path, "assets/rolebook.css.j2", {"sheet": sheet.name}) for sheet in SHEETS),
         (
             "cards.md",
             "pages/cards.md.j2",
@@ -210,11 +211,13 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
     # incident mode's script is a static file of the package, never a template (incident_assets.py)
     out: dict[str, str] = {**guide_pages(playbook), **incident_files(playbook, options.directory_urls)}
     for path, template_name, extra in plan:
-        out[path] = _render(
+        text = _render(
             env,
             template_name,
             {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path},
         )
+        # each page links the stylesheets of its kind (render/stylesheets.py)
+        out[path] = with_sheets(path, text, options.directory_urls) if path.endswith(".md") else text
     # the stylesheet and the scripts minified: fewer bytes before a phone paints (render/minify.py)
     return {path: minified(path, text) for path, text in sorted(out.items())}
 

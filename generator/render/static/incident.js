@@ -74,6 +74,24 @@
     }
     return node;
   }
+  // Incident mode's styles (assets/rolebook-incident.css). The board and the log link them themselves; a role
+  // page loads only the site's small stylesheet, so the bar waits, hidden, until they are in. Added once, at
+  // the end of the body: instant navigation replaces the head's children with the next page's and the
+  // content, but leaves the rest of the body, so the sheet stays for every page opened after.
+  let sheetReady = false;
+  let sheetIn = null;
+  function sheet() {
+    if (!sheetIn) {
+      sheetIn = new Promise((done) => {
+        const loaded = () => {
+          sheetReady = true;
+          done();
+        };
+        document.body.append(el('link', { rel: 'stylesheet', href: ROOT + 'assets/rolebook-incident.css', load: loaded, error: loaded }));
+      });
+    }
+    return sheetIn;
+  }
   const button = (label, act, cls) =>
     el('button', { type: 'button', class: 'rb-btn' + (cls ? ' ' + cls : ''), text: label, click: act });
 
@@ -396,6 +414,10 @@
           el('label', { class: 'rb-bar-field' }, 'Initials ', ui.initials), ui.sevLabel, ui.start, ui.end,
           ui.pastButton, ui.links)),
       ui.form, ui.past, ui.keptNote);
+    ui.bar.hidden = !sheetReady;
+    sheet().then(() => {
+      ui.bar.hidden = false;
+    });
     if (where.slot) where.slot.append(ui.bar);
     else where.before.parentNode.insertBefore(ui.bar, where.before);
     return ui;
