@@ -257,7 +257,10 @@ def scripts(site: Path, page: str) -> set[str]:
     """The site paths of the scripts ``page`` loads."""
     html = (site / page / "index.html").read_text("utf-8")
     found = re.findall(r'<script\b[^>]*\bsrc="([^"?#]+)', html)
-    return {posixpath.normpath(posixpath.join(page, src)) for src in found if "//" not in src}
+    paths = {posixpath.normpath(posixpath.join(page, src)) for src in found if "//" not in src}
+    if re.search(r'<script data-rb-assets="', html):  # rolebook's bootstrap, written into the page
+        paths.add("assets/rolebook-offline.js")
+    return paths
 
 
 def gzipped_kb(path: Path) -> float:

@@ -393,6 +393,15 @@ def test_branding_logo_palette_and_css(project: Path) -> None:
     assert home.find("body")["data-md-color-primary"] == "deep-orange"
     assert home.find("img", src=re.compile(r"assets/brand/assets/logo\.svg$")) is not None
     assert home.find("link", href=re.compile(r"assets/brand/assets/acme\.css$")) is not None
+    # the brand's stylesheet comes after rolebook's (written into the page), so its rules win
+    head = [
+        tag
+        for tag in home.find("head").find_all(["style", "link"])
+        if tag.name == "style" or "css" in str(tag)
+    ]
+    ours = next(i for i, tag in enumerate(head) if tag.name == "style" and ".rb-letter{" in tag.get_text())
+    brand = next(i for i, tag in enumerate(head) if "acme.css" in str(tag.get("href", "")))
+    assert ours < brand
 
 
 def test_a_missing_branding_file_is_located(project: Path) -> None:

@@ -210,14 +210,16 @@ ASKED = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const asked = (end) => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(end))
     .map((e) => e.startTime);
-  return { load: nav.loadEventStart, bootstrap: asked("/assets/rolebook-offline.js"), incident: asked("/assets/rolebook.js") };
+  return { load: nav.loadEventStart, bootstrap: asked("/assets/rolebook-offline.js"), incident: asked("/assets/rolebook.js"),
+    css: asked("/assets/rolebook.css"), incidentCss: asked("/assets/rolebook-incident.css") };
 }"""
 WORKER_URL = "navigator.serviceWorker.ready.then((r) => r.active.scriptURL)"
 
 
 def test_the_checklists_become_live_after_the_load_event(session: Session) -> None:
-    """The page lists only the bootstrap; after the load event it asks for incident mode's script, which
-    makes the boxes live, and registers the service worker."""
+    """The page holds the bootstrap and the base stylesheet (site/inline_assets.py) and asks for no file of
+    rolebook's before the load event; after it the bootstrap asks for incident mode's script, which makes
+    the boxes live and adds its stylesheet, and registers the service worker."""
     page = session.page
     page.goto(session.base + "roles/incident-manager/", wait_until="load")
     boxes = page.locator("article ul.rb-checklist:not(.rb-checklist--static) input.rb-check-box")
@@ -227,8 +229,9 @@ def test_the_checklists_become_live_after_the_load_event(session: Session) -> No
     static = page.locator("article ul.rb-checklist--static input.rb-check-box")
     assert static.count() == 5 and not any(static.nth(i).is_enabled() for i in range(static.count()))
     asked = page.evaluate(ASKED)
-    assert len(asked["bootstrap"]) == 1 and asked["bootstrap"][0] < asked["load"]
+    assert asked["bootstrap"] == [] and asked["css"] == []
     assert len(asked["incident"]) == 1 and asked["incident"][0] >= asked["load"]
+    assert len(asked["incidentCss"]) == 1 and asked["incidentCss"][0] >= asked["load"]
     assert page.evaluate("document.documentElement.classList.contains('rb-js')")
     assert page.evaluate(WORKER_URL) == session.base + "sw.js"
     _tick(page, 0)

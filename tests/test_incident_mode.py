@@ -56,19 +56,26 @@ def test_the_script_is_small_and_writes_no_markup() -> None:
 @pytest.mark.parametrize(
     "page", ["index.html", "roles/incident-manager/index.html", "incident-log/index.html", "raci/index.html"]
 )
-def test_every_page_lists_only_the_bootstrap_after_the_theme(
-    default_site: tuple[Path, Path], page: str
-) -> None:
+def test_every_page_holds_the_bootstrap_after_the_theme(default_site: tuple[Path, Path], page: str) -> None:
     """Incident mode's script is not on the page: the bootstrap adds it after the load event (in a browser:
-    tests/test_incident_browser.py). The bootstrap is a plain script after Material's bundle."""
+    tests/test_incident_browser.py). The bootstrap is written into the page (site/inline_assets.py), a plain
+    script after Material's bundle, with the address of the site's assets/ from the page."""
     _, site = default_site
-    tags = soup(site / page).select("script[src]")
-    scripts = [str(tag["src"]) for tag in tags]
-    assert not [s for s in scripts if s.endswith("assets/rolebook.js")]
-    ours = [tag for tag in tags if str(tag["src"]).endswith("assets/rolebook-offline.js")]
+    html = soup(site / page)
+    tags = html.select("script")
+    assert not [
+        t for t in tags if str(t.get("src", "")).endswith(("assets/rolebook.js", "rolebook-offline.js"))
+    ]
+    ours = [tag for tag in tags if tag.has_attr("data-rb-assets")]
     assert len(ours) == 1 and not ours[0].has_attr("async") and not ours[0].has_attr("defer")
-    assert scripts.index(str(ours[0]["src"])) > next(i for i, s in enumerate(scripts) if "/bundle." in s)
-    assert urljoin(f"http://h/{page}", str(ours[0]["src"])) == "http://h/assets/rolebook-offline.js"
+    assert ours[0].get_text() == (site / "assets" / "rolebook-offline.js").read_text("utf-8").strip()
+    bundle = next(i for i, t in enumerate(tags) if "/bundle." in str(t.get("src", "")))
+    assert tags.index(ours[0]) > bundle
+    assert urljoin(f"http://h/{page}", str(ours[0]["data-rb-assets"])) == "http://h/assets/"
+    # and the base stylesheet, where the theme would link it, before any stylesheet of the brand
+    (style,) = html.select("head > style")
+    assert style.get_text() == (site / "assets" / "rolebook.css").read_text("utf-8").strip()
+    assert not html.select('head link[href$="assets/rolebook.css"]')
 
 
 def test_the_site_ships_the_scripts_and_stylesheet_minified(default_site: tuple[Path, Path]) -> None:

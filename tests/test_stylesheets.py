@@ -44,15 +44,18 @@ PAGES = {  # page of the default site: the sheets it links besides the base one
 
 
 def _linked(site: Path, page: str) -> tuple[list[str], list[str]]:
-    """The page's stylesheets in its head and in its content, as site paths."""
+    """The page's stylesheets of rolebook's in its head and in its content, as site paths; the base one,
+    written into the page (site/inline_assets.py), by its path."""
     html = soup(site / page)
     folder = (site / page).parent
 
     def paths(links: Any) -> list[str]:
         return [(folder / link["href"]).resolve().relative_to(site.resolve()).as_posix() for link in links]
 
+    base = (site / BASE.path).read_text("utf-8").strip()
+    inline = [BASE.path for style in html.select("head > style") if style.get_text() == base]
     return (
-        paths(html.select("head link[rel=stylesheet][href*=rolebook]")),
+        inline + paths(html.select("head link[rel=stylesheet][href*=rolebook]")),
         paths(html.select("article .rb-sheets link[rel=stylesheet]")),
     )
 
@@ -181,3 +184,22 @@ def test_pages_opened_by_instant_navigation_are_styled(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_stylesheet_that_would_close_its_element_stays_linked() -> None:
+    """A project's template writes the base stylesheet; written into the page, "</style>" in it would end the
+    element and what follows would be markup. Such a sheet stays a linked file."""
+    from generator.site.inline_assets import inline_assets
+
+    page = (
+        '<head><link rel="stylesheet" href="../../assets/rolebook.css"></head><body>'
+        '<script src="../../assets/rolebook-offline.js"></script></body>'
+    )
+    plain = inline_assets(page, ".a{color:red}", "(function(){})();")
+    assert "<style>.a{color:red}</style>" in plain and "rolebook.css" not in plain
+    assert '<script data-rb-assets="../../assets/">(function(){})();</script>' in plain
+    hostile = inline_assets(page, ".a{}</STYLE><script>alert(1)</script>", "x</script><b>")
+    assert hostile == page
+    # only rolebook's own files, linked from inside the site, are written in
+    elsewhere = page.replace("../../assets/rolebook.css", "https://cdn.example/assets/rolebook.css")
+    assert inline_assets(elsewhere, ".a{}", None) == elsewhere

@@ -5,8 +5,9 @@ to a site, and the published site runs no script that a playbook file wrote. Wha
 know about a playbook (its title, version, severity levels and where the incident log and the assignment
 board live) it reads from a JSON file of data, placed as text.
 
-How a page loads them. A built site's pages list one script, the bootstrap (static/offline.js, about 1 KB),
-after Material's own at the end of the body. After the load event it adds incident mode's script
+How a page loads them. A built site's pages hold one script, the bootstrap (static/offline.js, about 1 KB),
+after Material's own at the end of the body: listed as assets/rolebook-offline.js, and written into each
+page by the plugin (site/inline_assets.py). After the load event it adds incident mode's script
 (static/incident.js) to the pages that hold its markup (role checklists, the board, the log), then
 registers the service worker (sw.js, written at the end of a build). So a first visit on a slow phone
 fetches none of incident mode's script before it paints and finishes loading; the checklists become

@@ -26,6 +26,7 @@ from generator.diagnostics import Diagnostic
 from generator.errors import LocatedError, RolebookError
 from generator.exports.formats import downloads
 from generator.render.editor_pages import GUIDES_DIR
+from generator.render.incident_assets import OFFLINE_JS_PATH
 from generator.render.renderer import (
     CSS_PATH,
     RenderOptions,
@@ -37,6 +38,7 @@ from generator.render.renderer import (
 from generator.render.renderer import render_site as render_pages
 from generator.render.scriptless import script_in
 from generator.review.defaults_changes import changes_from_defaults
+from generator.site.inline_assets import inline_assets
 
 BRAND_DIR = "assets/brand"
 # The Markdown features the generated pages are written for (task lists, card grids, attributes on
@@ -74,6 +76,13 @@ class SiteBundle:
         return {
             path: text for path, text in self.files.items() if isinstance(text, str) and path.endswith(".md")
         }
+
+    def inline_assets(self, html: str) -> str:
+        """A built page with rolebook's base stylesheet and bootstrap written in (site/inline_assets.py)."""
+        css, bootstrap = (self.files.get(path) for path in (CSS_PATH, OFFLINE_JS_PATH))
+        return inline_assets(
+            html, css if isinstance(css, str) else None, bootstrap if isinstance(bootstrap, str) else None
+        )
 
     @property
     def theme_dir(self) -> Path:

@@ -31,8 +31,7 @@ log = logging.getLogger("mkdocs.plugins.rolebook")
 
 
 class RolebookPluginConfig(Config):
-    project_dir = c.Optional(c.Dir(exists=True))
-    """The folder holding roles/, site_config/ and templates/; default: the folder of mkdocs.yml."""
+    project_dir = c.Optional(c.Dir(exists=True))  # roles/, site_config/, templates/; default: mkdocs.yml's
 
 
 class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
@@ -81,8 +80,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
 
     @event_priority(-100)  # last: the HTML as it will be published
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        problem = self.bundle.script_problem(page.file.src_uri, html) if self.bundle else None
-        if problem:
+        if problem := self.bundle.script_problem(page.file.src_uri, html) if self.bundle else None:
             raise PlaybookError(problem)
         return html
 
@@ -91,6 +89,10 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         if self.bundle is not None and page.file.src_uri in self.bundle.files:
             self.page_cache.attach(page, markdown, config, files)
         return markdown
+
+    @event_priority(-100)  # last: the page as written, with rolebook's base stylesheet and bootstrap in it
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return self.bundle.inline_assets(output) if self.bundle else output
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         cache_search_entries(config, self.page_cache.cache)  # the search plugin's index is made by now

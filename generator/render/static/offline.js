@@ -4,12 +4,18 @@
 // the assignment board, the incident log), it adds incident mode's script, assets/rolebook.js; and it
 // registers the site's service worker, sw.js at the site's root, which keeps the playbook for offline
 // use, over http(s) where the browser offers service workers (https, or http on localhost). Both
-// addresses are taken from this file's own, so the site works under any path.
+// addresses are taken from this script's own, so the site works under any path. A built site's pages
+// hold it written in (site/inline_assets.py); the file is the same script.
 (function () {
   "use strict";
   var me = document.currentScript;
   if (!me || !window.URL) return;
-  var here = me.src; // read now: with instant navigation the page's address changes, and me.src with it
+  // Its own address: as a file, its src; written into a page (site/inline_assets.py), its data-rb-assets is
+  // the address of the site's assets/ from the page. Read now: with instant navigation the page's address
+  // changes.
+  var assets = me.getAttribute("data-rb-assets");
+  var here = me.src || (assets === null ? "" : new URL(assets + "rolebook-offline.js", location.href).href);
+  if (!here) return;
   var INCIDENT = "ul.rb-checklist li.rb-check, table[data-rb-board], [data-rb-log]";
   var root = document.documentElement;
   var added = false;
