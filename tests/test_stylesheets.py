@@ -2,7 +2,7 @@
 the matrix's, the role map's, the cards' or incident mode's sheet only when it holds them. So a role page
 on a phone waits for a few kilobytes of rolebook's styles (the phone benchmark's first visit), and every
 other page still looks as it did. Built for real and read back; in chromium, with Material's instant
-navigation, which keeps the first page's <head>."""
+navigation, which swaps the content and the head's children."""
 
 from __future__ import annotations
 
@@ -80,13 +80,23 @@ def test_every_page_loads_the_base_sheet_and_only_the_sheets_of_what_it_holds(
     assert all(sheet.path in worker for sheet in SHEETS)
 
 
-def test_the_links_sit_after_the_front_matter_and_take_no_room() -> None:
+def test_the_links_sit_after_the_front_matter_and_the_title_and_take_no_room() -> None:
     text = '---\nhide:\n  - toc\n---\n# RACI\n\n<table class="rb-raci"></table>\n'
     out = with_sheets("raci.md", text, directory_urls=True)
-    assert out.startswith('---\nhide:\n  - toc\n---\n<div class="rb-sheets" hidden>')
+    # MkDocs takes the title from a heading that opens the page, and the front matter stays front matter
+    assert out.startswith('---\nhide:\n  - toc\n---\n# RACI\n\n<div class="rb-sheets" hidden>')
     assert '<link rel="stylesheet" href="../assets/rolebook-raci.css">' in out
     assert with_sheets("raci.md", text, directory_urls=False).count('href="assets/rolebook-raci.css"') == 1
     assert with_sheets("roles/x.md", '# X\n\n<ul class="rb-checklist"></ul>\n', True).startswith("# X")
+    # MultiMarkdown's front matter (key: value lines) too; and the brand's sheets come after rolebook's
+    meta = with_sheets(
+        "board.md", "hide: toc\n\n# Board\n<table data-rb-board></table>\n", True, ["assets/brand/b.css"]
+    )
+    assert meta.startswith('hide: toc\n\n# Board\n\n<div class="rb-sheets" hidden>')
+    assert (
+        '<link rel="stylesheet" href="../assets/rolebook-incident.css"><link rel="stylesheet" href="../assets/brand/b.css">'
+        in meta
+    )
     # a class that only begins like a sheet's, or the name in running text, brings nothing
     assert sheets_for('<p class="rb-raci-note-x">') == [PAGE_SHEETS[0]]
     assert sheets_for("the rb-raci table") == []
@@ -129,7 +139,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 STYLED = """() => ({
-  bar: (() => { const b = document.querySelector('.rb-bar'); return b && !b.hidden ? getComputedStyle(b).borderTopWidth : null; })(),
+  bar: (() => { const b = document.querySelector('.rb-bar'); return b && !b.hidden ? getComputedStyle(b).borderBottomWidth + ' ' + getComputedStyle(b).borderTopWidth : null; })(),
+  raci: (() => { const t = document.querySelector('table.rb-raci'); return t && getComputedStyle(t).fontSize; })(),
   board: (() => { const i = document.querySelector('.rb-board-input'); return i && getComputedStyle(i).minHeight; })(),
 })"""
 
@@ -139,8 +150,9 @@ STYLED = """() => ({
 def test_pages_opened_by_instant_navigation_are_styled(
     default_site: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """Material's instant navigation swaps the content and keeps the first page's <head>: the RACI page and
-    the board opened from a role page bring their sheets along, and the role page's bar is styled."""
+    """Material's instant navigation swaps the content and the head's children: the RACI page and the board
+    opened from a role page bring their sheets along, the role page's bar is styled, and the brand's
+    stylesheet still wins over them all."""
     pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
     project = copy_built(default_site, tmp_path / "project")
     port = free_port()
@@ -149,6 +161,14 @@ def test_pages_opened_by_instant_navigation_are_styled(
     text = config.read_text("utf-8").replace("  features:\n", "  features:\n    - navigation.instant\n")
     # instant navigation follows the links of the sitemap, which name the site's address
     config.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: {url}", text), "utf-8")
+    # the brand's stylesheet overrides rules of the sheets pages link and incident mode's script adds
+    (project / "brand").mkdir()
+    (project / "brand" / "acme.css").write_text(
+        ".md-typeset .rb-bar { border-top-width: 5px; }\n.md-typeset table.rb-raci { font-size: 13px; }\n",
+        "utf-8",
+    )
+    settings = project / "site_config" / "playbook.yaml"
+    settings.write_text(settings.read_text("utf-8") + "branding:\n  extra_css: [brand/acme.css]\n", "utf-8")
     shutil.rmtree(project / "site")
     result = rolebook("build", cwd=project)
     assert result.returncode == 0, result.stderr
@@ -163,13 +183,16 @@ def test_pages_opened_by_instant_navigation_are_styled(
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.goto(url + "roles/incident-manager/", wait_until="networkidle")
             page.wait_for_selector(".rb-bar:not([hidden])")
-            assert page.evaluate(STYLED)["bar"] == "2px"
+            assert page.evaluate(STYLED)["bar"] == "2px 5px"  # incident mode's sheet, then the brand's
             loads = page.evaluate("() => performance.timeOrigin")
             page.click("nav.md-nav--primary a[href$='raci/']")
             page.wait_for_selector("table.rb-raci")
             page.wait_for_function(
                 "() => getComputedStyle(document.querySelector('table.rb-raci')).borderSpacing === '0px'"
             )
+            assert (
+                page.evaluate(STYLED)["raci"] == "13px"
+            )  # the brand's rule still wins over the matrix's sheet
             page.click("nav.md-nav--primary a[href$='board/']")
             page.wait_for_selector(".rb-board-input")
             assert page.evaluate(STYLED)["board"] == "44px"
@@ -177,7 +200,7 @@ def test_pages_opened_by_instant_navigation_are_styled(
             page.click("nav.md-nav--primary a[href$='roles/support-team/']")
             page.wait_for_selector("h1:has-text('Support Team')")
             page.wait_for_selector(".rb-bar:not([hidden])")
-            assert page.evaluate(STYLED)["bar"] == "2px"
+            assert page.evaluate(STYLED)["bar"] == "2px 5px"
             # one document all along: instant navigation opened the pages
             assert page.evaluate("() => performance.timeOrigin") == loads
             assert not errors, errors
@@ -200,6 +223,34 @@ def test_a_stylesheet_that_would_close_its_element_stays_linked() -> None:
     assert '<script data-rb-assets="../../assets/">(function(){})();</script>' in plain
     hostile = inline_assets(page, ".a{}</STYLE><script>alert(1)</script>", "x</script><b>")
     assert hostile == page
+    assert inline_assets(page, ".a{}", "/*<!--<script>*/") == inline_assets(page, ".a{}", None)
+    # a sheet naming another file by a relative address would lead elsewhere from the page
+    for naming in (".a{background:url(brand/x.svg)}", "@import 'x.css';", ".a{background:URL(x.png)}"):
+        assert "<style>" not in inline_assets(page, naming, None)
     # only rolebook's own files, linked from inside the site, are written in
     elsewhere = page.replace("../../assets/rolebook.css", "https://cdn.example/assets/rolebook.css")
     assert inline_assets(elsewhere, ".a{}", None) == elsewhere
+
+
+def test_the_theme_s_indentation_is_dropped_but_not_inside_pre_or_textarea(
+    default_site: tuple[Path, Path],
+) -> None:
+    from generator.site.inline_assets import without_indentation
+
+    page = "<div>\n    <p>a\n      b</p>\n  <PRE><code>x:\n  y: 1\n</code></PRE>\n  <textarea>\n  keep</textarea>\n  <i>c</i>\n</div>"
+    assert without_indentation(page) == (
+        "<div>\n<p>a\nb</p>\n<PRE><code>x:\n  y: 1\n</code></PRE>\n<textarea>\n  keep</textarea>\n<i>c</i>\n</div>"
+    )
+    site = default_site[1]
+    role = (site / "roles" / "incident-manager" / "index.html").read_text("utf-8")
+    assert not re.search(r"\n[ \t]", role)
+    # the file format guide's YAML examples keep their indentation, line for line
+    guide = soup(site / "editing-the-playbook" / "file-format" / "index.html")
+    blocks = [pre.get_text() for pre in guide.select("pre")]
+    assert any("\n  " in block for block in blocks)
+    source = (Path(__file__).parent.parent / "docs" / "editing-the-playbook" / "file-format.md").read_text(
+        "utf-8"
+    )
+    for block in blocks:
+        for line in block.splitlines():
+            assert line.strip() == "" or line in source, line

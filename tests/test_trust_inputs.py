@@ -476,6 +476,25 @@ def test_a_pages_front_matter_may_only_hide_parts(tmp_path: Path, front: str, al
         )
 
 
+@pytest.mark.parametrize("page", ["severities.md.j2", "raci.md.j2"])
+def test_front_matter_without_its_dashes_is_front_matter_too(tmp_path: Path, page: str) -> None:
+    """MkDocs also reads "key: value" lines opening a page as its meta (MultiMarkdown's form), and Material
+    writes a title from there into the head unescaped: a template writing one is refused the same way."""
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / page).write_text(
+        f'{{% extends "!default/pages/{page}" %}}{{% block front_matter %}}{{% endblock %}}'
+        "{% block title %}title: <b title='</title><img src=x onerror=alert(1)>'>\n\n# Levels\n{% endblock %}",
+        "utf-8",
+    )
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"templates/pages/{page}:1:1: error: the page's front matter may only say what to hide"
+        in result.stderr
+    )
+
+
 def test_a_template_writing_a_lone_surrogate_is_located(tmp_path: Path) -> None:
     project = _fresh(tmp_path)
     _override_role_page(project, '{{ "\\ud800" }}')

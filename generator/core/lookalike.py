@@ -115,7 +115,7 @@ def lookalike_groups(names: list[str]) -> list[list[int]]:
 
     first: dict[str, int] = {}
     for i, name in enumerate(names):
-        # either key of one name may meet either of another's: "incident \u041canager" (a small i, a Cyrillic
+        # any key of one name may meet any of another's: "incident \u041canager" (a small i, a Cyrillic
         # capital M, U+041C) folds to the caseless key of "Incident Manager" only by its cased key
         for key in lookalike_keys(name):
             other = first.setdefault(key, i)

@@ -31,7 +31,7 @@ from generator.render.minify import minified
 from generator.render.role_map import KINDS, layout
 from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_file_shown, template_problem
 from generator.render.scriptless import script_in
-from generator.render.stylesheets import BASE, SHEETS, with_sheets
+from generator.render.stylesheets import BASE, SHEETS, brand_sheets, with_sheets
 from generator.render.urls import DOWNLOADS, relative_url
 
 ROLE_PAGE_DIR = "roles"
@@ -210,6 +210,7 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
         plan.append((CHANGES_PAGE, "pages/changes.md.j2", {"changes": options.changes or Changes()}))
     # incident mode's script is a static file of the package, never a template (incident_assets.py)
     out: dict[str, str] = {**guide_pages(playbook), **incident_files(playbook, options.directory_urls)}
+    brands = brand_sheets(playbook)
     for path, template_name, extra in plan:
         text = _render(
             env,
@@ -217,7 +218,7 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
             {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path},
         )
         # each page links the stylesheets of its kind (render/stylesheets.py)
-        out[path] = with_sheets(path, text, options.directory_urls) if path.endswith(".md") else text
+        out[path] = with_sheets(path, text, options.directory_urls, brands) if path.endswith(".md") else text
     # the stylesheet and the scripts minified: fewer bytes before a phone paints (render/minify.py)
     return {path: minified(path, text) for path, text in sorted(out.items())}
 
@@ -321,7 +322,7 @@ def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str
                 _template_file(env, name),
                 1,
             ) from None
-    if name.endswith(".md.j2") and text.startswith("---"):
+    if name.endswith(".md.j2"):  # YAML front matter, or MultiMarkdown's "key: value" lines opening a page
         _check_front_matter(_template_file(env, name), text)
     found = script_in(text) if env.checked else None
     if found:

@@ -1,12 +1,15 @@
 """The site's stylesheets, one per kind of page, and which page links which.
 
-Every page of a built site loads ``assets/rolebook.css`` (MkDocs' ``extra_css``): the colours, the RACI
-letters, the role pages' checklists and how they print. That is all a role page needs, so the page a
-responder opens first on a phone waits for as few bytes as the theme's own page would. The matrix, the
-role map, the quick cards and incident mode's forms have sheets of their own, each linked from inside the
-pages that hold its markup (found by the classes rolebook's templates give it, so a template that moves
-the matrix to another page takes its sheet along). The link sits at the top of the page's content, where
-Material's instant navigation, which keeps the ``<head>`` of the first page it opened, loads it too.
+Every page of a built site holds ``assets/rolebook.css`` (MkDocs' ``extra_css``, written into each page
+by site/inline_assets.py): the colours, the RACI letters, the role pages' checklists and how they print.
+That is all a role page needs, so the page a responder opens first on a phone waits for as little as
+the theme's own page would. The matrix, the role map, the quick cards and incident mode's forms have
+sheets of their own, each linked from inside the pages that hold its markup (found by the classes
+rolebook's templates give it, so a template that moves the matrix to another page takes its sheet
+along). The links sit at the top of the page's content, after its title: Material's instant navigation
+swaps the content and so brings them along, and MkDocs takes a page's title from a heading that opens
+it. The brand's stylesheets (``branding.extra_css``) are linked again after them, so that the brand's
+rules still come last and win, as they do over the base sheet in the head.
 
 All come from one template, ``assets/rolebook.css.j2``, rendered once per sheet with ``sheet`` set to the
 sheet's name; each of its blocks sits in the sheet that its pages load. Incident mode's script adds the
@@ -18,6 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mkdocs.utils.meta import get_data
+
+from generator.core.playbook import Playbook
 from generator.render.urls import relative_url
 
 
@@ -41,9 +47,14 @@ SHEETS = (
     ),
 )
 BASE = SHEETS[0]
-# a page's front matter, as MkDocs reads it (mkdocs.utils.meta): the links go after it
-_FRONT_MATTER = re.compile(r"-{3}[ \t]*\n(?:.*?\n)?(?:\.{3}|-{3})[ \t]*\n", re.S)
 PAGE_SHEETS = SHEETS[1:]
+BRAND_DIR = "assets/brand"  # where the site keeps the brand's logo and stylesheets, by their project path
+_TITLE = re.compile(r"# [^\n]*\n")  # a Markdown heading of the first level, opening the page
+
+
+def brand_sheets(playbook: Playbook) -> list[str]:
+    """The site paths of the brand's stylesheets, in their order."""
+    return [f"{BRAND_DIR}/{css}" for css in playbook.config.branding.extra_css]
 
 
 def sheets_for(text: str) -> list[Sheet]:
@@ -51,15 +62,19 @@ def sheets_for(text: str) -> list[Sheet]:
     return [sheet for sheet in PAGE_SHEETS if sheet.marker is not None and sheet.marker.search(text)]
 
 
-def with_sheets(page: str, text: str, directory_urls: bool) -> str:
-    """A generated page with links to the sheets it needs at the top of its content: in a hidden block,
-    which Markdown keeps as it is and which takes no room on the page."""
-    needed = sheets_for(text)
+def with_sheets(page: str, text: str, directory_urls: bool, after: list[str] | None = None) -> str:
+    """A generated page with links to the sheets it needs, then to ``after`` (the brand's), at the top of
+    its content: after its front matter (either form MkDocs reads) and its title, in a hidden block, which
+    Markdown keeps as it is and which takes no room on the page."""
+    needed = [sheet.path for sheet in sheets_for(text)]
     if not needed:
         return text
+    paths = [*needed, *(after or [])]
     links = "".join(
-        f'<link rel="stylesheet" href="{relative_url(page, sheet.path, directory_urls)}">' for sheet in needed
+        f'<link rel="stylesheet" href="{relative_url(page, path, directory_urls)}">' for path in paths
     )
-    front = _FRONT_MATTER.match(text)
-    at = front.end() if front else 0
-    return f'{text[:at]}<div class="rb-sheets" hidden>{links}</div>\n\n{text[at:]}'
+    body = get_data(text)[0]
+    at = len(text) - len(body) if text.endswith(body) else 0
+    title = _TITLE.match(text, at)
+    at = title.end() if title else at
+    return f'{text[:at]}\n<div class="rb-sheets" hidden>{links}</div>\n\n{text[at:]}'

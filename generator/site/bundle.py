@@ -37,10 +37,10 @@ from generator.render.renderer import (
 )
 from generator.render.renderer import render_site as render_pages
 from generator.render.scriptless import script_in
+from generator.render.stylesheets import BRAND_DIR
 from generator.review.defaults_changes import changes_from_defaults
-from generator.site.inline_assets import inline_assets
+from generator.site.inline_assets import inline_assets, without_indentation
 
-BRAND_DIR = "assets/brand"
 # The Markdown features the generated pages are written for (task lists, card grids, attributes on
 # headings), each with the settings rolebook's own mkdocs.yml gives it. The plugin adds the ones a
 # project's mkdocs.yml leaves out; the Markdown export writes them all.
@@ -77,12 +77,12 @@ class SiteBundle:
             path: text for path, text in self.files.items() if isinstance(text, str) and path.endswith(".md")
         }
 
-    def inline_assets(self, html: str) -> str:
-        """A built page with rolebook's base stylesheet and bootstrap written in (site/inline_assets.py)."""
+    def finish_page(self, html: str) -> str:
+        """A built page with rolebook's base stylesheet and bootstrap written in, and no indentation
+        (site/inline_assets.py)."""
         css, bootstrap = (self.files.get(path) for path in (CSS_PATH, OFFLINE_JS_PATH))
-        return inline_assets(
-            html, css if isinstance(css, str) else None, bootstrap if isinstance(bootstrap, str) else None
-        )
+        css, bootstrap = (text if isinstance(text, str) else None for text in (css, bootstrap))
+        return without_indentation(inline_assets(html, css, bootstrap))
 
     @property
     def theme_dir(self) -> Path:

@@ -92,7 +92,7 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
 
     @event_priority(-100)  # last: the page as written, with rolebook's base stylesheet and bootstrap in it
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return self.bundle.inline_assets(output) if self.bundle else output
+        return self.bundle.finish_page(output) if self.bundle else output
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         cache_search_entries(config, self.page_cache.cache)  # the search plugin's index is made by now

@@ -75,9 +75,11 @@
     return node;
   }
   // Incident mode's styles (assets/rolebook-incident.css). The board and the log link them themselves; a role
-  // page loads only the site's small stylesheet, so the bar waits, hidden, until they are in. Added once, at
-  // the end of the body: instant navigation replaces the head's children with the next page's and the
-  // content, but leaves the rest of the body, so the sheet stays for every page opened after.
+  // page holds only the site's small stylesheet, so the bar waits, hidden, until they are in (three seconds
+  // at most: on a stalled network it shows unstyled rather than not at all). Added once, at the end of the
+  // body: instant navigation replaces the head's children with the next page's, and the content, but leaves
+  // the rest of the body, so the sheet stays for every page opened after. The brand's stylesheets are linked
+  // again after it, so that their rules still come last and win, as everywhere else.
   let sheetReady = false;
   let sheetIn = null;
   function sheet() {
@@ -87,7 +89,10 @@
           sheetReady = true;
           done();
         };
-        document.body.append(el('link', { rel: 'stylesheet', href: ROOT + 'assets/rolebook-incident.css', load: loaded, error: loaded }));
+        const brand = document.head.querySelectorAll('link[rel="stylesheet"][href*="assets/brand/"]');
+        document.body.append(el('link', { rel: 'stylesheet', href: ROOT + 'assets/rolebook-incident.css', load: loaded, error: loaded }),
+          ...Array.from(brand, (link) => el('link', { rel: 'stylesheet', href: link.href })));
+        setTimeout(loaded, 3000);
       });
     }
     return sheetIn;
