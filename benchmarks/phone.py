@@ -400,18 +400,19 @@ def _targets(figures: dict[str, Any], script_kb: float) -> str:
         rows.append(f"| {what} | {got} | {goal} | {'yes' if met else 'NO'} |")
 
     same = figures["first"].get("plain")
+    # The goal, in the words: no later than "a plain Material page of the same site", a page of
+    # docs/ holding the role page's text as plain Markdown. Judged as shown, to a hundredth (27 ms of a
+    # 2.7 s paint: under two frames of 16.7 ms).
+    for label, key in (("first contentful paint", "first_contentful_paint"), ("load event", "load")):
+        if ours and same:
+            ratio = getattr(ours, key) / getattr(same, key)
+            what = f"first visit, {label}: role page / plain page of the same site"
+            row(what, f"{ratio:.2f}", "<= 1.00", round(ratio, 2) <= 1)
+    # Against Material alone, a site without rolebook at all: told, not a goal
     for label, key in (("first contentful paint", "first_contentful_paint"), ("load event", "load")):
         if ours and plain:
             ratio = getattr(ours, key) / getattr(plain, key)
-            # judged as shown, to a hundredth (27 ms of a 2.7 s paint: under two frames of 16.7 ms)
-            met = round(ratio, 2) <= 1
-            row(f"first visit, {label}: rolebook / Material alone", f"{ratio:.2f}", "<= 1.00", met)
-    for label, key in (("first contentful paint", "first_contentful_paint"), ("load event", "load")):
-        if ours and same:  # what incident mode's markup and script cost a page of a rolebook site
-            ratio = getattr(ours, key) / getattr(same, key)
-            rows.append(
-                f"| first visit, {label}: role page / plain page of the same site | {ratio:.2f} | - | - |"
-            )
+            rows.append(f"| first visit, {label}: rolebook / Material alone | {ratio:.2f} | - | - |")
     row(
         "scripts rolebook adds, gzipped",
         f"{script_kb:.1f} KB",
