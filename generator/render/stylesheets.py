@@ -32,18 +32,20 @@ class Sheet:
     name: str  # the template's `sheet`
     path: str  # in the site
     marker: re.Pattern[str] | None  # what in a page's text needs it; None: every page loads it
+    needles: tuple[str, ...] = ()  # one is in every match of the marker: a plain search rules most pages out
 
 
 _CLASS = r'class="(?:[^"]*\s)?'
 SHEETS = (
     Sheet("base", "assets/rolebook.css", None),
-    Sheet("raci", "assets/rolebook-raci.css", re.compile(_CLASS + r"rb-raci")),
-    Sheet("map", "assets/rolebook-map.css", re.compile(_CLASS + r"rb-rolemap")),
-    Sheet("cards", "assets/rolebook-cards.css", re.compile(_CLASS + r"rb-cards?\b")),
+    Sheet("raci", "assets/rolebook-raci.css", re.compile(_CLASS + r"rb-raci"), ("rb-raci",)),
+    Sheet("map", "assets/rolebook-map.css", re.compile(_CLASS + r"rb-rolemap"), ("rb-rolemap",)),
+    Sheet("cards", "assets/rolebook-cards.css", re.compile(_CLASS + r"rb-cards?\b"), ("rb-card",)),
     Sheet(
         "incident",
         "assets/rolebook-incident.css",
         re.compile(r"data-rb-(?:board|log|bar)\b|" + _CLASS + r"rb-nojs"),
+        ("data-rb-board", "data-rb-log", "data-rb-bar", "rb-nojs"),
     ),
 )
 BASE = SHEETS[0]
@@ -59,7 +61,13 @@ def brand_sheets(playbook: Playbook) -> list[str]:
 
 def sheets_for(text: str) -> list[Sheet]:
     """The sheets, besides the base one, that a page of this text needs, in the order of SHEETS."""
-    return [sheet for sheet in PAGE_SHEETS if sheet.marker is not None and sheet.marker.search(text)]
+    return [
+        sheet
+        for sheet in PAGE_SHEETS
+        if sheet.marker is not None
+        and any(needle in text for needle in sheet.needles)
+        and sheet.marker.search(text)
+    ]
 
 
 def with_sheets(page: str, text: str, directory_urls: bool, after: list[str] | None = None) -> str:
