@@ -3,10 +3,6 @@ served on 127.0.0.1. Screenshots of every page land in test-artifacts/screenshot
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,36 +10,20 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from .sitekit import CHROMIUM, REPO_ROOT, ROLE_IDS, launched_chromium
+from .sitekit import REPO_ROOT, ROLE_IDS, launched_chromium, needs_chromium, static_server
 
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 PAGES = {"home": "", "role": "roles/incident-manager/", "raci": "raci/", "cards": "cards/"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
-        reason="chromium is not installed: apt-get install chromium (the tests never download a browser)",
-    ),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def site(default_site: tuple[Path, Path]) -> Iterator[str]:
     """The default site (built once per session, conftest) served on an ephemeral port of 127.0.0.1."""
-    handler = functools.partial(_Quiet, directory=str(default_site[1]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with static_server(default_site[1]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -27,13 +27,13 @@ from pypdf import PdfReader
 from generator.exports.incident_log import IncidentLog
 
 from .sitekit import (
-    CHROMIUM,
     REPO_ROOT,
     ROLE_IDS,
     copy_project,
     free_port,
     launched_chromium,
     mkdocs,
+    needs_chromium,
     rolebook,
 )
 
@@ -42,13 +42,7 @@ SCHEMA = REPO_ROOT / "schema" / "incident-log.schema.json"
 TIME = r"\d\d:\d\d"
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
-        reason="chromium is not installed: apt-get install chromium (the tests never download a browser)",
-    ),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' brings playwright")
 expect = sync_api.expect
 

@@ -3,15 +3,12 @@ its cache with the HTTP server stopped, a new build taking over, and `rolebook s
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,14 +20,15 @@ import pytest
 from generator.site.offline import SERVE_WORKER, write_worker
 
 from .sitekit import (
-    CHROMIUM,
     REPO_ROOT,
     ROLE_IDS,
     copy_built,
     free_port,
     http_get,
     launched_chromium,
+    needs_chromium,
     rolebook,
+    static_server,
     wait_for,
 )
 
@@ -174,31 +172,6 @@ def rolebook_serve(project: Path, port: int, log: Path) -> Iterator[str]:
 
 
 # ---- in chromium ------------------------------------------------------------------------------------
-
-needs_chromium = pytest.mark.skipif(
-    shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
-    reason="chromium is not installed: apt-get install chromium (the tests never download a browser)",
-)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def static_server(folder: Path, port: int) -> Iterator[str]:
-    """``folder`` served on ``port`` of 127.0.0.1, a secure context as service workers need, until the end."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,14 @@ printed to PDF. Screenshots land in test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
 import subprocess
 import textwrap
-import threading
 import unicodedata
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from pypdf import PdfReader
 
 from generator.render.renderer import GRID_ROLE_LIMIT
 
-from .sitekit import CHROMIUM, REPO_ROOT, launched_chromium, load_yaml, rolebook, soup
+from .sitekit import REPO_ROOT, launched_chromium, load_yaml, needs_chromium, rolebook, soup, static_server
 
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 HEADER_BAR = 48  # Material's header bar: 2.4rem of its 20px root font
@@ -243,32 +241,14 @@ def test_with_many_roles_each_role_links_to_its_own_letters(many_roles: Path) ->
 
 def in_browser(test: Any) -> Any:
     """Mark a test as one driving Debian's chromium; skipped where chromium is absent."""
-    absent = shutil.which("chromium") is None and not Path(CHROMIUM).exists()
-    reason = "chromium is not installed: apt-get install chromium (the tests never download a browser)"
-    return pytest.mark.browser(pytest.mark.skipif(absent, reason=reason)(test))
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    return pytest.mark.browser(needs_chromium(test))
 
 
 @pytest.fixture(scope="module")
 def serve() -> Iterator[Any]:
     """serve(site folder) -> its URL on an ephemeral port of 127.0.0.1; every server stops with the module."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(folder: Path) -> str:
-        handler = functools.partial(_Quiet, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with ExitStack() as servers:
+        yield lambda folder: servers.enter_context(static_server(folder))
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,8 @@ navigation, which swaps the content and the head's children."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,16 @@ from generator.render.incident_assets import static_script
 from generator.render.renderer import RenderOptions, render_site
 from generator.render.stylesheets import BASE, PAGE_SHEETS, SHEETS, sheets_for, with_sheets
 
-from .sitekit import CHROMIUM, ROLE_IDS, copy_built, free_port, launched_chromium, rolebook, soup
+from .sitekit import (
+    ROLE_IDS,
+    copy_built,
+    free_port,
+    launched_chromium,
+    needs_chromium,
+    rolebook,
+    soup,
+    static_server,
+)
 
 # what each sheet styles: a selector that must be in it and in no other sheet
 OWN = {
@@ -133,11 +139,6 @@ def test_incident_modes_script_adds_the_incident_sheet() -> None:
 # --- in chromium, with instant navigation ---------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 STYLED = """() => ({
   bar: (() => { const b = document.querySelector('.rb-bar'); return b && !b.hidden ? getComputedStyle(b).borderBottomWidth + ' ' + getComputedStyle(b).borderTopWidth : null; })(),
   raci: (() => { const t = document.querySelector('table.rb-raci'); return t && getComputedStyle(t).fontSize; })(),
@@ -146,7 +147,7 @@ STYLED = """() => ({
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed: apt-get install chromium")
+@needs_chromium
 def test_pages_opened_by_instant_navigation_are_styled(
     default_site: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -172,41 +173,32 @@ def test_pages_opened_by_instant_navigation_are_styled(
     shutil.rmtree(project / "site")
     result = rolebook("build", cwd=project)
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(_Quiet, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with launched_chromium() as browser:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.goto(url + "roles/incident-manager/", wait_until="networkidle")
-            page.wait_for_selector(".rb-bar:not([hidden])")
-            assert page.evaluate(STYLED)["bar"] == "2px 5px"  # incident mode's sheet, then the brand's
-            loads = page.evaluate("() => performance.timeOrigin")
-            page.click("nav.md-nav--primary a[href$='raci/']")
-            page.wait_for_selector("table.rb-raci")
-            page.wait_for_function(
-                "() => getComputedStyle(document.querySelector('table.rb-raci')).borderSpacing === '0px'"
-            )
-            assert (
-                page.evaluate(STYLED)["raci"] == "13px"
-            )  # the brand's rule still wins over the matrix's sheet
-            page.click("nav.md-nav--primary a[href$='board/']")
-            page.wait_for_selector(".rb-board-input")
-            assert page.evaluate(STYLED)["board"] == "44px"
-            # back on a role page, whose head lists no sheet of incident mode: the bar is styled still
-            page.click("nav.md-nav--primary a[href$='roles/support-team/']")
-            page.wait_for_selector("h1:has-text('Support Team')")
-            page.wait_for_selector(".rb-bar:not([hidden])")
-            assert page.evaluate(STYLED)["bar"] == "2px 5px"
-            # one document all along: instant navigation opened the pages
-            assert page.evaluate("() => performance.timeOrigin") == loads
-            assert not errors, errors
-    finally:
-        server.shutdown()
-        server.server_close()
+    with static_server(project / "site", port), launched_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(url + "roles/incident-manager/", wait_until="networkidle")
+        page.wait_for_selector(".rb-bar:not([hidden])")
+        assert page.evaluate(STYLED)["bar"] == "2px 5px"  # incident mode's sheet, then the brand's
+        loads = page.evaluate("() => performance.timeOrigin")
+        page.click("nav.md-nav--primary a[href$='raci/']")
+        page.wait_for_selector("table.rb-raci")
+        page.wait_for_function(
+            "() => getComputedStyle(document.querySelector('table.rb-raci')).borderSpacing === '0px'"
+        )
+        assert page.evaluate(STYLED)["raci"] == "13px"  # the brand's rule still wins over the matrix's sheet
+        page.click("nav.md-nav--primary a[href$='board/']")
+        page.wait_for_selector(".rb-board-input")
+        assert page.evaluate(STYLED)["board"] == "44px"
+        # back on a role page, whose head lists no sheet of incident mode: the bar is styled still
+        page.click("nav.md-nav--primary a[href$='roles/support-team/']")
+        page.wait_for_selector("h1:has-text('Support Team')")
+        page.wait_for_selector(".rb-bar:not([hidden])")
+        assert page.evaluate(STYLED)["bar"] == "2px 5px"
+        # one document all along: instant navigation opened the pages
+        assert page.evaluate("() => performance.timeOrigin") == loads
+        assert not errors, errors
 
 
 def test_a_stylesheet_that_would_close_its_element_stays_linked() -> None:
