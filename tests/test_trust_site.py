@@ -3,12 +3,10 @@ the site is built by rolebook and, exported, by plain MkDocs, then read as HTML 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +14,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from .payloads import poison
-from .sitekit import copy_project, mkdocs, rolebook, soup
-from .test_browser import _Quiet, browser, sync_api
+from .sitekit import copy_project, mkdocs, rolebook, soup, static_server
+from .test_browser import browser, sync_api
 
 __all__ = ["browser"]  # the fixture, shared with the browser tests
 
@@ -101,15 +99,8 @@ def test_the_search_index_holds_text_not_markup(sites: dict[str, Path]) -> None:
 
 @pytest.fixture(scope="module")
 def served(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
-    servers = {}
-    for builder, folder in sites.items():
-        handler = functools.partial(_Quiet, directory=str(folder))
-        servers[builder] = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=servers[builder].serve_forever, daemon=True).start()
-    yield {b: f"http://127.0.0.1:{s.server_address[1]}/" for b, s in servers.items()}
-    for server in servers.values():
-        server.shutdown()
-        server.server_close()
+    with ExitStack() as servers:
+        yield {builder: servers.enter_context(static_server(folder)) for builder, folder in sites.items()}
 
 
 # Installed before any script of the page: every dialog a payload could open is recorded instead.
