@@ -26,11 +26,12 @@ from typing import get_args
 import click
 
 from generator import __version__
-from generator.commands import MARKDOWN_FOLDER
+from generator.commands import BOARD_PDF, CARDS_PDF, MARKDOWN_FOLDER
 from generator.core.model import CardSizeName
 from generator.diagnostics import FORMATS, Diagnostic, format_diagnostics, terminal_safe
 from generator.errors import RolebookError
 from generator.exports.schema import SCHEMAS, schema_text
+from generator.render.board_content import PAPERS, PaperName
 
 SIZE_NAMES = get_args(CardSizeName)
 EXPORT_FORMATS = ("csv", "xlsx", "json", "markdown")
@@ -137,28 +138,56 @@ def serve(project: Path, dev_addr: str | None) -> None:
     serve_site(project, dev_addr)  # an invalid playbook is reported while serving, never fatal
 
 
+def _board_or_cards(board: bool, paper: str | None, card_options: dict[str, object]) -> None:
+    """With --board no card option (the board is not cards), and --paper only with --board."""
+    given = [name for name, value in card_options.items() if value not in (None, ())]
+    if board and given:
+        raise click.UsageError(f"{given[0]} chooses quick cards; --board prints the assignment board instead")
+    if paper and not board:
+        raise click.UsageError("--paper chooses the assignment board's paper: use it with --board")
+
+
 @cli.command()
 @project_option
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    default="quick-cards.pdf",
-    show_default=True,
+    help=f"The PDF to write (default: {CARDS_PDF}; with --board, {BOARD_PDF}).",
 )
 @click.option(
     "--size", type=click.Choice(list(SIZE_NAMES)), help="Paper size (default: cards.size in site_config)."
 )
 @click.option("--role", "roles", multiple=True, metavar="ID", help="Only this role's card; repeat for more.")
 @click.option("--back/--no-back", default=None, help="Print back sides with the handoff checklist.")
-def cards(project: Path, output: Path, size: str | None, roles: tuple[str, ...], back: bool | None) -> None:
-    """Write the quick cards as a print-ready PDF: one page per role (two with back sides)."""
+@click.option(
+    "--board", is_flag=True, help="Print the assignment board instead: the ICS 203 and ICS 214-style sheets."
+)
+@click.option(
+    "--paper", type=click.Choice(list(PAPERS)), help="The board's paper (default: a4); with --board."
+)
+def cards(
+    project: Path,
+    output: Path | None,
+    size: str | None,
+    roles: tuple[str, ...],
+    back: bool | None,
+    board: bool,
+    paper: PaperName | None,
+) -> None:
+    """Write the quick cards as a print-ready PDF: one page per role (two with back sides). With --board,
+    the assignment board instead: sheets to fill in by hand, who holds each role and an activity log."""
     from generator.cards.pdf import CardRequest
-    from generator.commands import write_cards
+    from generator.commands import write_board, write_cards
 
-    request = CardRequest(size, list(roles), back)
-    with _ProgressBar("laying out cards") as progress:
-        written = write_cards(project, output, request, warn=_show_warnings, progress=progress)
+    _board_or_cards(board, paper, {"--size": size, "--role": roles, "--back": back})
+    if board:
+        written = write_board(project, output or Path(BOARD_PDF), paper or "a4", warn=_show_warnings)
+    else:
+        request = CardRequest(size, list(roles), back)
+        with _ProgressBar("laying out cards") as progress:
+            target = output or Path(CARDS_PDF)
+            written = write_cards(project, target, request, warn=_show_warnings, progress=progress)
     click.echo(terminal_safe(f"wrote {written}"), err=True)
 
 

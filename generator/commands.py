@@ -19,6 +19,7 @@ from generator.errors import InvalidPlaybook, RolebookError
 if TYPE_CHECKING:
     from generator.cards.pdf import CardRequest
     from generator.core.playbook import Playbook
+    from generator.render.board_content import PaperName
 
 Warn = Callable[[list[Diagnostic]], None]  # shows warnings found before the work starts
 Progress = Callable[[int], Callable[[str], None]]  # given how many items there are: a step per item done
@@ -99,6 +100,21 @@ def write_cards(project: Path, output: Path, request: CardRequest, warn: Warn, p
     cards, summary = print_cards(project, playbook, request, progress=step)
     write_atomically(output, cards.combined)
     return f"{summary} to {output}"
+
+
+CARDS_PDF = "quick-cards.pdf"  # where ``cards`` writes without -o
+BOARD_PDF = "assignment-board.pdf"  # where ``cards --board`` writes without -o
+
+
+def write_board(project: Path, output: Path, paper: PaperName, warn: Warn) -> str:
+    """Validate, lay out the assignment board on ``paper`` and write it as a PDF; what was written."""
+    from generator.cards.board import print_board
+    from generator.output import check_output_file, write_atomically
+
+    check_output_file(output, project)
+    board = print_board(project, checked_playbook(project, warn=warn), paper)
+    write_atomically(output, board.pdf)
+    return f"{board.summary()} to {output}"
 
 
 MARKDOWN_FOLDER = "playbook-markdown"  # where ``export --format markdown`` writes without -o

@@ -11,6 +11,7 @@ never a card.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.cards.fit import TextCheck, check_text, fits, fitted, next_smaller
 from generator.errors import RolebookError
 
 # Cards per worker before another process is worth its start-up (about the time of ten cards); at most this many.
@@ -42,6 +44,9 @@ class Result:
     pdf: bytes | None  # when the card took as many pages as it has faces
     pages: int
     warnings: tuple[str, ...] = ()  # what WeasyPrint said while laying it out
+    text: TextCheck = dataclasses.field(
+        default_factory=TextCheck
+    )  # its smallest text and any line too wide, as laid out
 
 
 class _Warnings(logging.Handler):
@@ -99,18 +104,42 @@ def _font_config() -> Any:
 
 
 def lay_out_one(html: str, faces: int) -> Result:
-    """One card: its PDF if it takes ``faces`` pages (else None), the pages it takes, WeasyPrint's warnings."""
+    """One card: its PDF if it takes ``faces`` pages (else None), the pages it takes, WeasyPrint's warnings and
+    what its text measures. A face that runs over is laid out again without its optional sections, one by one.
+    """
     from generator.render.card_content import fill_qr_marks
 
     said = _Warnings()
     logging.getLogger("weasyprint").addHandler(said)
     try:
-        document_html, stylesheets = _split_style(fill_qr_marks(html))
-        document = weasy_html(document_html).render(font_config=_font_config(), stylesheets=stylesheets)
+        document = laid_out(fill_qr_marks(html), faces)
         pages = len(document.pages)
-        return Result(document.write_pdf() if pages == faces else None, pages, tuple(said.messages))
+        fits_page = fits(document, faces)
+        return Result(
+            document.write_pdf() if fits_page else None, pages, tuple(said.messages), check_text(document)
+        )
     finally:
         logging.getLogger("weasyprint").removeHandler(said)
+
+
+def laid_out(html: str, faces: int) -> Any:
+    """The card laid out (a WeasyPrint document), without the optional sections it has no room for: those its
+    faces' measured heights say they cannot hold, then, if that was not enough, one more at a time."""
+    document = _render(html)
+    guess = fitted(html, document) if not fits(document, faces) else None
+    if guess is not None:
+        html, document = guess, _render(guess)
+    while not fits(document, faces):
+        smaller = next_smaller(html, document)
+        if smaller is None:
+            break
+        html, document = smaller, _render(smaller)
+    return document
+
+
+def _render(html: str) -> Any:
+    document_html, stylesheets = _split_style(html)
+    return weasy_html(document_html).render(font_config=_font_config(), stylesheets=stylesheets)
 
 
 def worker_count(cards: int) -> int:
@@ -231,7 +260,8 @@ def _delivered(folder: Path, role_id: str) -> dict[str, Result]:
     try:
         said = json.loads((folder / f"{role_id}.json").read_text("utf-8"))
         pdf = (folder / f"{role_id}.pdf").read_bytes() if said["fits"] else None
-        return {role_id: Result(pdf, int(said["pages"]), tuple(str(w) for w in said["warnings"]))}
+        warnings = tuple(str(w) for w in said["warnings"])
+        return {role_id: Result(pdf, int(said["pages"]), warnings, TextCheck(**said["text"]))}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -244,7 +274,12 @@ def work() -> None:
         result = lay_out_one(html, request["faces"])
         if result.pdf is not None:
             (folder / f"{role_id}.pdf").write_bytes(result.pdf)
-        said = {"fits": result.pdf is not None, "pages": result.pages, "warnings": list(result.warnings)}
+        said = {
+            "fits": result.pdf is not None,
+            "pages": result.pages,
+            "warnings": list(result.warnings),
+            "text": dataclasses.asdict(result.text),
+        }
         partial = folder / f"{role_id}.part"
         partial.write_text(json.dumps(said), "utf-8")
         partial.replace(folder / f"{role_id}.json")  # complete: the PDF is written before it

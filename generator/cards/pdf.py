@@ -10,34 +10,30 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generator.cache import BuildCache, content_key
-from generator.cards.layout import Layouts, weasy_html
+from generator.cards.fit import without_optional
+from generator.cards.layout import Layouts
+from generator.cards.problems import (
+    MEASURE_HEIGHT_MM,
+    dense_codes,
+    measure_whole,
+    overflow_problems,
+    text_problems_of,
+)
 from generator.core.playbook import Playbook
 from generator.diagnostics import Diagnostic
 from generator.errors import LocatedError, RolebookError
-from generator.render.card_content import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, fill_qr_marks
+from generator.render.card_content import (
+    ALL_CARDS_PDF,
+    CARDS_DIR,
+    SIZES,
+    CardSize,
+)
 from generator.render.renderer import RenderOptions, render_cards
-
-PX_TO_MM = 25.4 / 96
-MEASURE_HEIGHT_MM = 3000.0  # the least height of the page a card that does not fit is measured on
-MEASURE_TRIES = 3  # pages made taller until each face of the card stands on one
-
-_PART_NAMES = {
-    "rb-card__head": "the name",
-    "rb-card__summary": "the summary",
-    "rb-card__checks": "the checklist",
-    "rb-card__dodont": "do / don't",
-    "rb-card__people": "work with",
-    "rb-card__escalate": "escalate to",
-    "rb-card__contact": "the contacts",
-    "rb-card__foot": "the footer",
-}
-_BACK_NAMES = {"the checklist": "the handoff", "work with": "the backups"}  # the same classes on the back
 
 
 class CardsDoNotFit(LocatedError):
@@ -50,86 +46,6 @@ class CardSet:
 
     combined: bytes
     per_role: dict[str, bytes]
-
-
-def _boxes(box: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
-    yield box, depth
-    for child in getattr(box, "children", None) or ():
-        yield from _boxes(child, depth + 1)
-
-
-def _classes(box: Any) -> list[str]:
-    element = getattr(box, "element", None)
-    return (element.get("class") or "").split() if element is not None else []
-
-
-@dataclass
-class Face:
-    """One side of a card as laid out: its height and its parts' (summed over the pages it took)."""
-
-    name: str  # "front" or "back"
-    height_mm: float = 0.0
-    pages: int = 0
-    parts: dict[str, float] = field(default_factory=dict)
-
-    def largest_parts(self) -> list[tuple[str, float]]:
-        return sorted(self.parts.items(), key=lambda part: -part[1])
-
-
-def measure_faces(html: str) -> list[Face]:
-    """Each face of a card document, in order, with the height its content takes on the page it is laid out on.
-
-    A face that runs over several pages is one Face whose heights add up its pieces (``pages`` says how many)."""
-    document = weasy_html(fill_qr_marks(html)).render()
-    faces: dict[str, Face] = {}
-    for page in document.pages:
-        card = next((box for box, _ in _boxes(page._page_box) if "rb-card" in _classes(box)), None)
-        if card is None:
-            continue
-        name = "back" if "rb-card--back" in _classes(card) else "front"
-        face = faces.setdefault(name, Face(name))
-        face.pages += 1
-        face.height_mm += card.margin_height() * PX_TO_MM
-        for child in getattr(card, "children", None) or ():
-            names = [_PART_NAMES[c] for c in _classes(child) if c in _PART_NAMES]
-            tag = getattr(child, "element_tag", "")
-            part = names[0] if names else {"ul": "the key points", "h3": "the headings"}.get(tag, tag)
-            if name == "back":
-                part = _BACK_NAMES.get(part, part)
-            face.parts[part] = face.parts.get(part, 0.0) + child.margin_height() * PX_TO_MM
-    return list(faces.values())
-
-
-def measure_whole(render_at: Callable[[float], str], least_mm: float = MEASURE_HEIGHT_MM) -> list[Face]:
-    """The faces of a card laid out on pages tall enough for each face to stand whole on one.
-
-    ``render_at`` gives the card's document for a page height in mm. A face that still runs over several
-    pages is measured again on a page half as tall again as all its pieces together."""
-    height = least_mm
-    faces = measure_faces(render_at(height))
-    for _ in range(MEASURE_TRIES - 1):
-        if all(face.pages <= 1 for face in faces):
-            break
-        height = max(height, 1.5 * max(face.height_mm for face in faces) + least_mm)
-        faces = measure_faces(render_at(height))
-    return faces
-
-
-def overflow_problems(file: str, line: int, size: CardSize, faces: list[Face]) -> list[Diagnostic]:
-    """One problem, at ``file`` and ``line`` (the role's card), for each face taller than the room on the card."""
-    found = []
-    room = size.body_height_mm
-    for face in faces:
-        over = face.height_mm - room
-        if over > 0.05:
-            biggest = ", ".join(f"{name} {mm:.0f} mm" for name, mm in face.largest_parts()[:4])
-            message = (
-                f"the {face.name} of the {size.label} card is {over:.1f} mm too tall "
-                f"({face.height_mm:.0f} mm of content for {room:.0f} mm of room; largest parts: {biggest}); "
-                "shorten its lines or choose a larger card size"
-            )
-            found.append(Diagnostic(file, line, 1, message))
-    return found
 
 
 def _cached_pdf(cache: BuildCache, key: str, kind: str = "cards") -> bytes | None:
@@ -172,7 +88,7 @@ class CardBatch:
             if progress:
                 progress(role_id)
         self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1)
-        self._problems: dict[str, list[Diagnostic]] = {}
+        self._problems = dense_codes(playbook, options, size, list(self.keys))
 
     def site_paths(self) -> list[str]:
         """Where ``site_files`` puts these cards in the site."""
@@ -195,6 +111,10 @@ class CardBatch:
             if result.pdf is None:
                 self._problems[role_id] = self._why(role_id, result.pages, layouts.faces)
                 continue
+            text = text_problems_of(self.playbook, self.options, self.size, role_id, result.text)
+            if text:
+                self._problems[role_id] = text
+                continue
             self.pdfs[role_id] = result.pdf
             if not result.warnings:  # a card WeasyPrint warned about is laid out (and warns) every time
                 self.cache.put("cards", self.keys[role_id], result.pdf)
@@ -203,16 +123,18 @@ class CardBatch:
     def _why(self, role_id: str, pages: int, faces: int) -> list[Diagnostic]:
         playbook, size = self.playbook, self.size
 
-        def render_at(height_mm: float) -> str:
-            return render_cards(
-                playbook,
-                self.options,
-                size,
-                back=self.back,
-                role_ids=[role_id],
-                page_height_mm=height_mm,
-                qr_later=True,
-            )[f"{CARDS_DIR}/{role_id}.html"]
+        def render_at(height_mm: float) -> str:  # at its smallest: what fits only where it fits, out
+            return without_optional(
+                render_cards(
+                    playbook,
+                    self.options,
+                    size,
+                    back=self.back,
+                    role_ids=[role_id],
+                    page_height_mm=height_mm,
+                    qr_later=True,
+                )[f"{CARDS_DIR}/{role_id}.html"]
+            )
 
         # the card took ``pages`` sheets of the card's size: a page that tall holds any of its faces
         measured = measure_whole(render_at, max(MEASURE_HEIGHT_MM, (pages + 1) * size.height_mm))

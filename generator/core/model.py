@@ -198,6 +198,11 @@ class Role(Strict):
         default_factory=dict,
         description="Checklist items keyed by phase id: each a string, or {text, id, within}.",
     )
+    reports_to: Id | None = Field(
+        default=None,
+        description="The id of the role this one reports to during an incident; without it, the first role"
+        " of escalates_to.",
+    )
     works_with: Annotated[list[WorksWith], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
     escalates_to: Annotated[list[Escalation], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
     handoff: Texts = Field(

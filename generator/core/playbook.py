@@ -74,6 +74,13 @@ class Playbook:
         names = {s.id: s.name for s in self.config.severities}
         return ", ".join(names.get(s, s) for s in activity.severities) or "no severity level"
 
+    def reports_to(self, role_id: str) -> str | None:
+        """The role ``role_id`` reports to during an incident: its ``reports_to``, or else the first role it
+        escalates to; None for the top of the chain."""
+        role = self.roles[role_id]
+        wanted = role.reports_to or next((e.role for e in role.escalates_to), None)
+        return wanted if wanted in self.roles and wanted != role_id else None
+
     def escalated_from(self, role_id: str) -> list[str]:
         """The roles that escalate to ``role_id``: a role with escalations of its own below it and none
         above it is the top of the escalation path."""

@@ -124,6 +124,10 @@ def _check_role_links(ctx: RuleContext, phases: set[str] | None) -> None:
                 ctx.add(file, ("escalates_to", i, "role"), "a role cannot escalate to itself")
             else:
                 ctx.role_ref(file, ("escalates_to", i, "role"), esc.role, "escalates_to")
+        if role.reports_to == rid:
+            ctx.add(file, ("reports_to",), "a role cannot report to itself")
+        elif role.reports_to is not None:
+            ctx.role_ref(file, ("reports_to",), role.reports_to, "reports_to")
         for i, backup in enumerate(role.backups):
             if backup == rid:
                 ctx.add(file, ("backups", i), "a role cannot be its own backup")

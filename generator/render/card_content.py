@@ -35,8 +35,10 @@ class CardSize:
     height_mm: float
     profile: Profile
     font_pt: float  # the body text size
+    min_pt: float  # the smallest text the fit check lets through, a project's own card styles included
     margin_mm: float
     qr_mm: float  # the QR code's side; the footer band at the bottom is a little taller
+    log_rows: int  # the assignment log's empty rows on the back
 
     @property
     def foot_mm(self) -> float:
@@ -48,30 +50,60 @@ class CardSize:
         return self.height_mm - self.margin_mm - self.foot_mm
 
     @property
+    def small_pt(self) -> float:
+        """The footer's text: a little smaller than the body, never below the floor."""
+        return max(round(self.font_pt * 0.85, 2), self.min_pt)
+
+    @property
     def css_size(self) -> str:
         return f"{self.width_mm}mm {self.height_mm}mm"
 
 
+# Legibility floors: body text at least 7 pt (6.5 pt on wallet cards) and QR codes at least 15 mm, so a code
+# printed at 150 dpi still scans; smaller cards leave sections out instead of going below them.
+QR_MIN_MM = 15.0
+QR_MODULE_MIN_MM = 0.3  # a module at least this wide: 1.8 dots at 150 dpi, which scanners and phones read
 SIZES: dict[str, CardSize] = {
     size.id: size
     for size in (
-        CardSize("a6", "A6 (105 x 148 mm)", 105, 148, "full", 8.6, 5, 15),
-        CardSize("a7", "A7 (74 x 105 mm)", 74, 105, "compact", 7.2, 4, 13),
-        CardSize("a5", "A5 (148 x 210 mm)", 148, 210, "large", 11.5, 8, 20),
-        CardSize("index-4x6", "index card (4 x 6 in)", 101.6, 152.4, "full", 8.6, 5, 15),
-        CardSize("wallet", "wallet card (2 x 3.5 in)", 50.8, 88.9, "minimal", 6.4, 3, 11),
-        CardSize("a4", "A4 (210 x 297 mm)", 210, 297, "large", 15, 12, 26),
-        CardSize("letter", "US letter (8.5 x 11 in)", 215.9, 279.4, "large", 14.5, 12, 26),
+        CardSize("a6", "A6 (105 x 148 mm)", 105, 148, "full", 8, 7, 5, 15, 4),
+        CardSize("a7", "A7 (74 x 105 mm)", 74, 105, "compact", 7.2, 7, 4, 15, 3),
+        CardSize("a5", "A5 (148 x 210 mm)", 148, 210, "large", 11.5, 7, 8, 20, 5),
+        CardSize("index-4x6", "index card (4 x 6 in)", 101.6, 152.4, "full", 8, 7, 5, 15, 4),
+        CardSize("wallet", "wallet card (2 x 3.5 in)", 50.8, 88.9, "minimal", 6.5, 6.5, 3, 15, 3),
+        CardSize("a4", "A4 (210 x 297 mm)", 210, 297, "large", 15, 7, 12, 26, 6),
+        CardSize("letter", "US letter (8.5 x 11 in)", 215.9, 279.4, "large", 14.5, 7, 12, 26, 6),
     )
 }
 
-# What each profile shows, in order; the name, version, date and QR code are always there.
-_FULL = ("summary", "first_actions", "responsibilities", "do_dont", "work_with", "escalation", "contacts")
+# What the front of each profile shows, in order; the name, the version, date and QR code are always there.
+# The sections named in DROP are shown where they fit: a card too tall for its page is laid out again without
+# enough of them, the first named going first; the others are on every card of the profile.
 SECTIONS: dict[Profile, tuple[str, ...]] = {
-    "large": (*_FULL[:-1], "escalation_when", "contacts"),
-    "full": _FULL,
-    "compact": ("first_actions", "do_dont", "escalation", "contacts"),
-    "minimal": ("first_actions", "escalation", "contacts"),
+    "large": (
+        "mission", "reports_to", "first_actions", "tasks", "do_dont", "responsibilities", "work_with",
+        "escalation", "escalation_when", "contacts",
+    ),
+    "full": (
+        "mission", "reports_to", "first_actions", "tasks", "do_dont", "responsibilities", "work_with",
+        "escalation", "contacts",
+    ),
+    "compact": ("mission", "reports_to", "first_actions", "tasks", "do_dont", "escalation", "contacts"),
+    "minimal": ("mission", "reports_to", "first_actions", "tasks", "escalation", "contacts"),
+}  # fmt: skip
+DROP: dict[Profile, tuple[str, ...]] = {
+    "large": ("work_with", "responsibilities", "escalation", "do_dont", "contacts", "first_actions"),
+    "full": ("work_with", "responsibilities", "escalation", "do_dont", "contacts", "first_actions"),
+    "compact": ("mission", "do_dont", "escalation", "contacts", "tasks"),
+    "minimal": ("mission", "escalation", "contacts", "tasks"),
+}
+# On the back: the assignment log, the handoff checklist, contacts, who covers whom, and lines for notes
+# filling what is left; the people sections are dropped when the back is too tall.
+BACK_DROP: dict[Profile, tuple[str, ...]] = {
+    "large": ("cover", "contacts"),
+    "full": ("cover", "contacts"),
+    "compact": ("cover", "contacts"),
+    "minimal": ("cover", "contacts", "log"),  # a wallet card's back may be the handoff and notes alone
 }
 
 
@@ -97,6 +129,12 @@ def fill_qr_marks(card_html: str) -> str:
     return _QR_MARK.sub(lambda match: qr_svg(html.unescape(match.group(1))), card_html)
 
 
+def qr_module_mm(url: str, size: CardSize) -> float:
+    """How wide one module (dot) of ``url``'s QR code prints on a card of ``size``."""
+    modules = segno.make(url, error="m", micro=False).symbol_size(border=2)[0]
+    return float(size.qr_mm) / modules
+
+
 @functools.lru_cache(maxsize=4096)
 def qr_svg(url: str) -> str:
     """A vector QR code for ``url``, as inline SVG sized by CSS."""
@@ -115,11 +153,23 @@ def card_context(
     """What a card template reads for one role (with ``qr_later``, the QR code as a mark to fill in)."""
     role = playbook.roles[role_id]
     url = role_url(site_url, role_id, directory_urls)
+    boss = playbook.reports_to(role_id)
+    contacts = playbook.config.contacts
+    # the people a holder calls: the role itself, the one it reports to, then the ones it escalates to
+    people = dict.fromkeys([role_id, *([boss] if boss else []), *(e.role for e in role.escalates_to)])
     return {
         "role_id": role_id,
         "role": role,
         "size": size,
         "sections": SECTIONS[size.profile],
+        "drop": {name: rank for rank, name in enumerate(DROP[size.profile], 1)},
+        "back_drop": {name: rank for rank, name in enumerate(BACK_DROP[size.profile], 1)},
+        "reports_to": boss,
+        "log_rows": tuple(range(size.log_rows)),
+        "tasks": playbook.during_incident(role_id),
+        "covered_by": [b for b in dict.fromkeys(role.backups) if b in playbook.roles and b != role_id],
+        "covers": playbook.backed_up_by(role_id),
+        "people": [(rid, contacts[rid]) for rid in people if rid in contacts and rid in playbook.roles],
         "key_points": role.card.responsibilities
         if role.card.responsibilities is not None
         else role.responsibilities,

@@ -22,7 +22,7 @@ _LIST_FIELDS = (
 _CARD_FIELDS = (("first_actions", "card first action"), ("do", "card do"), ("dont", "card don't"))
 _LINKS = (("works_with", "works with", "how"), ("escalates_to", "escalates to", "when"))
 # Fields with sentences of their own below; any other field of a role is still reported, generically.
-_SAID = {"name", "short", "summary", "checklists", "card", "review"}
+_SAID = {"name", "short", "summary", "reports_to", "checklists", "card", "review"}
 _SAID |= {attr for attr, _ in _LIST_FIELDS} | {attr for attr, _, _ in _LINKS}
 
 
@@ -34,6 +34,9 @@ def role_changes(before: Role, after: Role, names: Mapping[str, str], same: Same
             lines.append(changed(label, getattr(before, attr), getattr(after, attr)))
     if same(before.summary) != same(after.summary):
         lines.append(changed("summary", before.summary, after.summary))
+    if before.reports_to != after.reports_to:
+        old, new = (names.get(r, r) if r else None for r in (before.reports_to, after.reports_to))
+        lines.append(changed("reports to", old, new))
     for attr, kind in _LIST_FIELDS:
         old_items, new_items = getattr(before, attr), getattr(after, attr)
         if attr == "backups":

@@ -69,15 +69,31 @@ def card_data(playbook: Playbook, project: Path | None) -> dict[str, Any]:
     footer = (config.title, config.organization, config.version, config.published, config.cards)
     data: dict[str, Any] = {}
     for rid, role in playbook.roles.items():
-        contact = config.contacts.get(rid)
+        boss = playbook.reports_to(rid)
+        people = [rid, *([boss] if boss else []), *(e.role for e in role.escalates_to)]
         data[rid] = (
             footer,
             role.model_dump(include={"name", "short", "summary", "card"}),
             role.card.responsibilities if role.card.responsibilities is not None else role.responsibilities,
+            names.get(boss) if boss else None,
+            [
+                (group.name, [item.text for _, item in group.entries])
+                for group in playbook.during_incident(rid)
+            ],
             [names.get(w.role, w.role) for w in role.works_with],
             [(names.get(e.role, e.role), e.when) for e in role.escalates_to],
-            contact.model_dump() if contact is not None else None,
-            (role.handoff, [names.get(b, b) for b in role.backups]) if config.cards.back else None,
+            [
+                (names.get(p, p), config.contacts[p].model_dump())
+                for p in dict.fromkeys(people)
+                if p in config.contacts
+            ],
+            (
+                role.handoff,
+                [names.get(b, b) for b in role.backups],
+                [names[c] for c in playbook.backed_up_by(rid)],
+            )
+            if config.cards.back
+            else None,
             role_url(site_url, rid, directory_urls),
         )
     return data
