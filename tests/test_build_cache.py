@@ -223,12 +223,12 @@ def test_a_card_laid_out_by_a_worker_that_does_not_fit_stops_the_build(
     before = snapshot(project / "site")
     role = project / "roles" / "role-0017.yaml"
     text = role.read_text("utf-8")
-    old = "  do: [Say what you change.]\n"
-    assert old in text
+    old = "  first_actions: [Join the incident channel., Check the part's dashboard., Report to the lead.]\n"
+    assert old in text  # first actions: every A6 card carries them (a long "do" would only be left out)
     steps = "".join(
         f"    - Step {n} of a long procedure that has no place on a small card.\n" for n in range(30)
     )
-    role.write_text(text.replace(old, "  do:\n" + steps), "utf-8")
+    role.write_text(text.replace(old, "  first_actions:\n" + steps), "utf-8")
     result = rolebook("build", cwd=project)
     assert result.returncode == 1, result.stderr
     line = text.splitlines().index("card:") + 1

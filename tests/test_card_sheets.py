@@ -4,8 +4,10 @@ Real PDFs from ``rolebook cards``, read back with pypdf, pdfium, pdftoppm and zx
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2
@@ -16,7 +18,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from generator.cards.fit import PX_TO_MM, _faces
+from generator.cards.fit import PX_TO_MM
 from generator.cards.layout import laid_out
 from generator.core.project import load_playbook
 from generator.render.card_content import SIZES, fill_qr_marks
@@ -64,13 +66,17 @@ def test_the_a6_front_lists_every_task_in_its_time_box_with_time_and_initials(
         front = texts[2 * index]
         assert f"Mission: {' '.join(data['summary'].split()[:6])}" in front
         assert "Reports to:" in front or role_id == "management-leadership"  # the top of the chain
-        assert "Tasks Time Initials" in front
+        groups = playbook.during_incident(role_id)  # by time box, or by phase when none has a time
+        assert f"Tasks: {groups[0].name} Time Initials" in front
         for phase in ("detect", "respond", "recover"):
             for item in data["checklists"].get(phase) or ():
                 assert _item_text(item) in front, (role_id, item)
-        for group in playbook.during_incident(role_id):  # a time box's name, or a phase's when none has times
+        for group in groups:
             assert group.name in front
-    assert "First 5 minutes" in texts[0] and "Until resolved" in texts[0]
+        for item in data["card"]["first_actions"]:  # every card keeps its first actions
+            assert item in front, (role_id, item)
+        assert "more tasks on the role's page" not in front  # A6 has room for every time box
+    assert "First hour" in texts[0] and "Until resolved" in texts[0]
 
 
 def test_do_and_dont_are_printed_where_they_fit(project: Path, printed: dict[str, Path]) -> None:
@@ -101,16 +107,36 @@ def test_the_back_carries_the_assignment_log_handoff_contacts_cover_and_notes(
     assert "Covers: Communication Lead · Management and Leadership" in back
 
 
+def _boxes_of(document: object, page: int, css_class: str) -> list[object]:
+    stack, found = [document.pages[page]._page_box], []  # type: ignore[attr-defined]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and css_class in (element.get("class") or "").split():
+            found.append(box)
+        stack.extend(getattr(box, "children", None) or ())
+    return found
+
+
 def test_the_notes_fill_the_back_to_its_foot(project: Path) -> None:
-    """Laid out, the back of every default card is exactly as tall as the room on its page: the notes take
-    what the rest leaves."""
+    """Laid out, every default card's back reaches the foot of its page's content, ruled below what is
+    written on it, with room for at least one line of notes."""
     playbook = load_playbook(project)
     for size_id in ("a6", "a7", "wallet", "a4"):
         size = SIZES[size_id]
-        html = render_cards(playbook, RenderOptions(), size, back=True, role_ids=["support-team"])
-        faces = _faces(laid_out(fill_qr_marks(html["cards/support-team.html"]), 2))
-        assert faces["back"].pages == 1
-        assert faces["back"].height * PX_TO_MM == pytest.approx(size.body_height_mm, abs=1.0), size_id
+        for role_id in ("incident-manager", "support-team"):
+            html = render_cards(playbook, RenderOptions(), size, back=True, role_ids=[role_id])
+            document = laid_out(fill_qr_marks(html[f"cards/{role_id}.html"]), 2)
+            assert len(document.pages) == 2
+            page = document.pages[1]._page_box
+            [back] = [box for box in _boxes_of(document, 1, "rb-card--back") if box.element_tag == "section"]
+            [written] = _boxes_of(document, 1, "rb-card__written")
+            back_end = (back.position_y + back.margin_height()) * PX_TO_MM
+            content_end = (page.content_box_y() + page.height) * PX_TO_MM
+            assert back_end == pytest.approx(content_end, abs=1.0), (size_id, role_id)
+            lines = back_end - (written.position_y + written.margin_height()) * PX_TO_MM
+            assert lines >= 1.8 * size.font_pt * 25.4 / 72 - 0.1, (size_id, role_id)
+            assert back.style["background_image"], "the back is ruled"
 
 
 def _font_sizes(pdf: Path) -> list[float]:
@@ -129,7 +155,10 @@ def _font_sizes(pdf: Path) -> list[float]:
     return smallest
 
 
-@pytest.mark.parametrize(("size", "floor"), [("a6", 7), ("a7", 7), ("wallet", 6.5), ("a5", 7)])
+@pytest.mark.parametrize(
+    ("size", "floor"),
+    [("a6", 7), ("a7", 7), ("wallet", 6.5), ("a5", 7), ("index-4x6", 7), ("a4", 7), ("letter", 7)],
+)
 def test_no_text_is_below_the_floor(printed: dict[str, Path], size: str, floor: float) -> None:
     smallest = _font_sizes(printed[size])
     assert len(smallest) == 2 * len(ROLE_IDS)
@@ -161,8 +190,8 @@ def test_every_size_has_a_qr_code_of_15_mm_that_decodes_at_150_dpi(
     assert [text for text, _ in found] == expected
     for url, width in found:
         modules = segno.make(url, error="m").symbol_size(border=0)[0]
-        # zxing reports the centres of the corner modules: the symbol less one module
-        assert width >= 15 * (modules - 1) / (modules + 4) - 0.3, (url, width)
+        # zxing reports the centres of the corner modules, a module less than the symbol's side
+        assert width * modules / (modules - 1) >= 15 - 0.15, (url, width)
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
@@ -214,11 +243,11 @@ def test_card_styles_below_the_floor_are_refused_at_the_styles_file(tmp_path: Pa
     assert not (tmp_path / "x.pdf").exists()
 
 
-def _set_contact(project: Path, field: str, value: str) -> int:
-    """Sets the Incident Manager's contact ``field``; the line it is on."""
+def _set_contact(project: Path, field: str, value: str, role: str = "incident-manager") -> int:
+    """Sets a role's contact ``field``; the line it is on."""
     path = project / "site_config" / "contacts.yaml"
     lines = path.read_text("utf-8").splitlines()
-    start = lines.index("  incident-manager:")
+    start = lines.index(f"  {role}:")
     line = next(n for n in range(start, len(lines)) if lines[n].strip().startswith(f"{field}:"))
     lines[line] = f"    {field}: {value}"
     path.write_text("\n".join(lines) + "\n", "utf-8")
@@ -227,11 +256,15 @@ def _set_contact(project: Path, field: str, value: str) -> int:
 
 @pytest.mark.parametrize("size", ["a7", "wallet"])
 def test_contact_ids_and_addresses_never_break_inside(tmp_path: Path, size: str) -> None:
+    """The contacts on an A7 card's front (no back side) and on a wallet card's back."""
     project = copy_project(tmp_path / "p")
-    _set_contact(project, "pager", "im-primary-on-call")
-    _set_contact(project, "email", "incident-managers@example.org")
+    _set_contact(project, "pager", "im-primary-on-call", "management-leadership")
+    _set_contact(project, "email", "incident-managers@example.org", "management-leadership")
     out = tmp_path / "cards.pdf"
-    result = rolebook("cards", "--size", size, "--role", "incident-manager", "-o", str(out), cwd=project)
+    sides = ["--back"] if size == "wallet" else []
+    result = rolebook(
+        "cards", "--size", size, *sides, "--role", "management-leadership", "-o", str(out), cwd=project
+    )
     assert result.returncode == 0, result.stderr
     lines = [line.strip() for page in PdfReader(out).pages for line in page.extract_text().splitlines()]
     assert any("Pager im-primary-on-call" in line for line in lines), lines
@@ -334,3 +367,79 @@ def test_a_change_of_reports_to_is_said_and_asks_for_a_reprint(project: Path) ->
     after = replace(before, roles={**before.roles, "support-team": moved})
     old, new = card_data(before, None), card_data(after, None)
     assert [rid for rid in old if old[rid] != new[rid]] == ["support-team"]
+
+
+def test_card_styles_that_shrink_the_qr_code_are_refused(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    styles = project / "templates" / "cards" / "card.css.j2"
+    styles.parent.mkdir(parents=True, exist_ok=True)
+    styles.write_text(
+        '{% extends "!default/cards/card.css.j2" %}\n'
+        "{% block footer %}{{ super() }}\n.rb-qr { width: 10mm; height: 10mm; }\n{% endblock footer %}\n",
+        "utf-8",
+    )
+    result = rolebook(
+        "cards", "--size", "a7", "--role", "support-team", "-o", str(tmp_path / "x.pdf"), cwd=project
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "templates/cards/card.css.j2:1:1: error: the A7 (74 x 105 mm) card draws its QR code 10 mm wide, less "
+        "than the 15 mm of its size" in result.stderr
+    )
+
+
+def test_a_contact_problem_from_workers_is_said_once(tmp_path: Path) -> None:
+    """Cards laid out by worker processes bring their text checks back; a contact shown on several cards is
+    one problem, not one per card."""
+    project = copy_project(tmp_path / "p")
+    pager = "incident-manager-primary-rotation-for-the-whole-organization-and-its-partners"
+    line = _set_contact(project, "pager", pager)
+    env = {**os.environ, "ROLEBOOK_WORKERS": "2"}
+    exe = Path(sys.executable).with_name("rolebook")
+    result = subprocess.run(
+        [str(exe), "cards", "--size", "a4", "-o", str(tmp_path / "x.pdf")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    said = [
+        text for text in result.stderr.splitlines() if text.startswith(f"site_config/contacts.yaml:{line}:1:")
+    ]
+    assert len(said) == 1, result.stderr
+
+
+def test_optional_sections_are_marked_dropped_and_replaced() -> None:
+    """The marks the card template writes: a section goes with its own rank only (a time box inside the tasks
+    of a small card too), and what it leaves instead is printed in its place."""
+    from generator.cards.fit import optional_parts, without, without_optional
+
+    html = (
+        "<p>name</p>"
+        "<!--rb-drop front 1--><div>mission</div><!--/rb-drop front 1-->"
+        "<!--rb-drop front 4--><table><!--rb-drop front 2--><tbody>later box</tbody>"
+        "<!--rb-instead:<tbody>3 more tasks</tbody>--><!--/rb-drop front 2--></table><!--/rb-drop front 4-->"
+        "<!--rb-drop back 1--><div>cover</div><!--/rb-drop back 1-->"
+    )
+    assert optional_parts(html) == {"front": [1, 2, 4], "back": [1]}
+    assert "later box" not in without(html, "front", 2)
+    assert "<tbody>3 more tasks</tbody></table>" in without(html, "front", 2)
+    assert "mission" in without(html, "front", 2) and "cover" in without(html, "front", 2)
+    assert "cover" in without(html, "front", 1) and "mission" not in without(html, "front", 1)
+    assert "cover" not in without(html, "back", 1) and "mission" in without(html, "back", 1)
+    smallest = without_optional(html)
+    assert smallest == "<p>name</p>" and optional_parts(smallest) == {}
+
+
+def test_sections_go_least_wanted_first_and_come_back_when_they_fit() -> None:
+    from generator.cards.fit import _Face, _to_drop
+
+    face = _Face(pages=1, height=130.0, parts={1: 4.0, 2: 20.0, 3: 5.0, 4: 12.0})
+    # 31 px over (a pixel to spare): ranks 1 to 3 take 29, so 4 goes too; then 3 and 1 fit back in the 10
+    # left over, the most wanted first; 2 (20) does not
+    assert _to_drop(face, 100.0) == [2, 4]
+    assert _to_drop(face, 131.0) == []  # fits, with the pixel kept to spare
+    assert _to_drop(face, 120.0) == [2]  # 11 over: 1 and 2 go (24); 1 comes back in the 13 to spare

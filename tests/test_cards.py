@@ -80,7 +80,7 @@ def test_a_card_carries_its_content(project: Path, tmp_path: Path) -> None:
     for phase in ("detect", "respond", "recover"):
         for item in data["checklists"][phase]:
             assert " ".join((item if isinstance(item, str) else item["text"]).split()[:5]) in text
-    for heading in ("FIRST ACTIONS", "Tasks Time Initials", "First 5 minutes", "Until resolved", "CONTACTS"):
+    for heading in ("FIRST ACTIONS", "Tasks: First 5 minutes Time Initials", "Until resolved", "CONTACTS"):
         assert heading in text
     assert contacts["support-team"]["channel"] in text and contacts["communication-lead"]["pager"] in text
     assert "Example Organization" in text and "Incident Response Roles" in text  # organization and title
@@ -126,14 +126,14 @@ def test_an_overlong_card_fails_naming_its_role_and_keeps_the_old_pdf(tmp_path: 
     role = project / "roles" / "support-team.yaml"
     text = role.read_text("utf-8")
     extra = "".join(
-        f"    - Check the dashboard number {n} and write down what it shows.\n" for n in range(12)
+        f"    - Check the dashboard number {n} and write down what it shows.\n" for n in range(30)
     )
-    role.write_text(text.replace("  respond:\n", "  respond:\n" + extra), "utf-8")
+    role.write_text(text.replace("  first_actions:\n", "  first_actions:\n" + extra), "utf-8")
     result = rolebook("cards", "-o", str(out), cwd=project)
     assert result.returncode == 1
     match = re.search(
         r"^roles/support-team\.yaml:(\d+):1: error: the front of the A6 \(105 x 148 mm\) card is "
-        r"(\d+\.\d) mm too tall \((\d+) mm of content for (\d+) mm of room; largest parts: the tasks \d+ mm",
+        r"(\d+\.\d) mm too tall \((\d+) mm of content for (\d+) mm of room; largest parts: the checklist \d+ mm",
         result.stderr,
         re.M,
     )
@@ -149,7 +149,7 @@ def test_an_overlong_card_fails_naming_its_role_and_keeps_the_old_pdf(tmp_path: 
 
 def test_an_overlong_card_stops_the_site_build(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    _lengthen(project, tasks=90)  # far too long: taller than the page it was once measured on
+    _lengthen(project, first_actions=90)  # far too long: taller than the page it was once measured on
     result = rolebook("build", cwd=project)
     assert result.returncode == 1
     [problem] = _overflows(result.stderr)  # one problem, not one per page it runs over
@@ -161,12 +161,12 @@ def test_an_overlong_card_stops_the_site_build(tmp_path: Path) -> None:
 LONG_STEP = "Step {:03d}, " + "check the dashboards, write down what they show and who looked at them, " * 8
 
 
-def _lengthen(project: Path, tasks: int = 0, handoff: int = 0) -> None:
-    """Adds long entries to the Support Team's tasks while responding (on the card's front; every card
-    carries them) and to its handoff (the back)."""
+def _lengthen(project: Path, first_actions: int = 0, handoff: int = 0) -> None:
+    """Adds long entries to the Support Team's first actions (on the card's front; every A6 card carries them)
+    and to its handoff (the back)."""
     role = project / "roles" / "support-team.yaml"
     text = role.read_text("utf-8")
-    for key, count in (("  respond:\n", tasks), ("handoff:\n", handoff)):
+    for key, count in (("  first_actions:\n", first_actions), ("handoff:\n", handoff)):
         extra = "".join(f"    - {LONG_STEP.format(n).strip()}\n" for n in range(count))
         if key == "handoff:\n":
             extra = extra.replace("    - ", "  - ")
@@ -204,7 +204,7 @@ def _overflows(stderr: str) -> list[Overflow]:
 
 def test_a_far_too_long_card_gives_one_problem_per_side_with_the_true_overflow(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    _lengthen(project, tasks=45, handoff=45)
+    _lengthen(project, first_actions=45, handoff=45)
     card_line = (project / "roles" / "support-team.yaml").read_text("utf-8").splitlines().index("card:") + 1
     result = rolebook("cards", "-o", str(tmp_path / "x.pdf"), "--back", cwd=project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -215,13 +215,13 @@ def test_a_far_too_long_card_gives_one_problem_per_side_with_the_true_overflow(t
         assert problem.line == card_line
         assert problem.room == round(room)
         assert abs(problem.content - room - problem.over) <= 1  # the overflow is content minus room
-    assert front.largest == "the tasks" and back.largest == "the handoff"
+    assert front.largest == "the checklist" and back.largest == "the handoff"
     assert front.over > 1000 and back.over > 1000
 
     # twice the long steps: the content grows by what the steps took the first time, that is by the
     # first content less what the card held before (which fitted: more than nothing, no more than the room)
     twice = copy_project(tmp_path / "twice")
-    _lengthen(twice, tasks=90)
+    _lengthen(twice, first_actions=90)
     result = rolebook("cards", "-o", str(tmp_path / "y.pdf"), cwd=twice)
     [front2] = _overflows(result.stderr)
     assert front2.content > 3000  # taller than the page the check once measured on

@@ -32,7 +32,7 @@ def _overlong_card(project: Path) -> int:
     """Ten more first actions for the Support Team: its A6 card no longer fits. The line of its ``card:``."""
     role = project / SUP
     text = role.read_text("utf-8")
-    extra = "".join(f"    - Check dashboard {n} and write down what it shows.\n" for n in range(10))
+    extra = "".join(f"    - Check dashboard {n} and write down what it shows.\n" for n in range(25))
     role.write_text(text.replace("  first_actions:\n", "  first_actions:\n" + extra, 1), "utf-8")
     return text.splitlines().index("card:") + 1
 

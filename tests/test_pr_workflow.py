@@ -163,7 +163,7 @@ def test_raci_changes_are_spelled_out(repo: Path) -> None:
 
 
 def test_a_card_that_stops_fitting_is_reported(repo: Path) -> None:
-    extra = "".join(f"    - Check dashboard {n} and write down what it shows.\n" for n in range(10))
+    extra = "".join(f"    - Check dashboard {n} and write down what it shows.\n" for n in range(25))
     edit(repo, "roles/support-team.yaml", "  first_actions:\n", "  first_actions:\n" + extra)
     data = report(repo)
     [card] = data["cards"]
@@ -234,7 +234,7 @@ def test_role_pages_show_owner_and_review_date(default_site: tuple[Path, Path]) 
     meta = soup(site / "roles" / "support-team" / "index.html").find("p", class_="rb-role-meta")
     assert (
         meta.get_text(" ", strip=True)
-        == "Abbreviation SUP · Owner @incident-program · Last reviewed 2026-11-26"
+        == "Abbreviation SUP · Reports to Communication Lead · Owner @incident-program · Last reviewed 2026-11-26"
     )
 
 

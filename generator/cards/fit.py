@@ -2,14 +2,20 @@
 than the card. The sections a card shows only where they fit are taken out here, one at a time.
 
 A card template marks such a section with ``<!--rb-drop FACE RANK-->`` ... ``<!--/rb-drop FACE RANK-->``
-(the ``optional`` macro of cards/card.html.j2 writes them): a face that runs over its page is laid out
-again without its lowest rank still there, until it fits or nothing optional is left.
+(the ``optional`` macro of cards/card.html.j2 writes them), and the element holding it with
+``data-rb-drop="FACE RANK"``, by which its height is measured. What follows ``<!--rb-instead-->`` inside
+the marks, a comment ``<!--rb-instead:HTML-->``, is printed in its place when it is dropped (the tasks' time
+boxes: "5 more tasks on the role's page").
+
+A face that runs over its page is measured once more on a page tall enough to hold it whole: the lowest
+ranks go until the rest fits, then the most wanted of them come back while they still fit. If the card
+laid out again still runs over (the heights do not quite add up), the lowest rank left goes, one at a time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +26,21 @@ if TYPE_CHECKING:
 
 PX_TO_PT = 0.75
 PX_TO_MM = 25.4 / 96
-_DROP = re.compile(r"<!--rb-drop (front|back) (\d+)-->.*?<!--/rb-drop \1 \2-->", re.S)
+_DROP = re.compile(r"<!--rb-drop (front|back) (\d+)-->(.*?)<!--/rb-drop \1 \2-->", re.S)
+INSTEAD = "<!--rb-instead:"
+_PAGE_SIZE = re.compile(r"(@page\s*\{\s*size:\s*[\d.]+mm\s+)[\d.]+mm")
+TALL_MM = 3000
 ROUNDING_PX = 0.5  # rounding in the layout, not an overflow
 
 
+_OPENING = re.compile(r"<!--rb-drop (front|back) (\d+)-->")
+
+
 def optional_parts(html: str) -> dict[str, list[int]]:
-    """The ranks of the sections still in a card's HTML that may be dropped, by face, lowest first."""
+    """The ranks of the sections still in a card's HTML that may be dropped, by face, lowest first (those
+    inside another as well: the tasks' later time boxes, in the tasks of a card that may drop them all)."""
     found: dict[str, list[int]] = {}
-    for match in _DROP.finditer(html):
+    for match in _OPENING.finditer(html):
         found.setdefault(match.group(1), []).append(int(match.group(2)))
     return {face: sorted(ranks) for face, ranks in found.items()}
 
@@ -37,8 +50,17 @@ def without(html: str, face: str, rank: int | None = None) -> str:
 
     def keep(match: re.Match[str]) -> str:
         same = match.group(1) == face and (rank is None or int(match.group(2)) == rank)
-        return "" if same else match.group(0)
+        if not same:
+            return match.group(0)
+        content = match.group(3)  # what it leaves instead: its own, after any section inside it
+        instead = content.rfind(INSTEAD)
+        if instead < 0 or instead < content.rfind("<!--/rb-drop "):
+            return ""
+        return content[instead + len(INSTEAD) :].removesuffix("-->")
 
+    if rank is not None:  # that section alone, wherever it is (it may sit inside another)
+        one = re.compile(rf"<!--rb-drop ({face}) ({rank})-->(.*?)<!--/rb-drop {face} {rank}-->", re.S)
+        return one.sub(keep, html)
     return _DROP.sub(keep, html)
 
 
@@ -88,11 +110,13 @@ def _faces(document: Any) -> dict[str, _Face]:
         face = faces.setdefault(found[0], _Face(room=page._page_box.height))
         face.pages += 1
         face.height += found[1].margin_height()
-        for child in getattr(found[1], "children", None) or ():
-            element = getattr(child, "element", None)
+        seen: set[int] = set()  # an element's outermost box only (a table's wrapper, not the table as well)
+        for box in _boxes(found[1]):
+            element = getattr(box, "element", None)
             mark = (element.get("data-rb-drop") or "").split() if element is not None else []
-            if len(mark) == 2 and mark[1].isdigit():
-                face.parts[int(mark[1])] = face.parts.get(int(mark[1]), 0.0) + child.margin_height()
+            if len(mark) == 2 and mark[1].isdigit() and id(element) not in seen:
+                seen.add(id(element))
+                face.parts[int(mark[1])] = face.parts.get(int(mark[1]), 0.0) + box.margin_height()
     return faces
 
 
@@ -106,32 +130,66 @@ def fits(document: Any, faces: int) -> bool:
     return len(document.pages) == faces and not faces_over(document)
 
 
-def _to_drop(face: _Face) -> list[int]:
-    """The optional sections to take out of a face that ran over: the lowest ranks until the rest fits, then
-    back in whichever of those (but the last) still fits in what is left over, the most wanted first."""
-    over = face.height - face.room + 1.0  # a pixel to spare: the layout rounds
+def _to_drop(face: _Face, room: float) -> list[int]:
+    """The optional sections to take out of a face measured whole, for a page of ``room``: the lowest ranks
+    until the rest fits, then back in, the most wanted first, each that still fits in what is left over."""
+    over = face.height - room + 1.0  # a pixel to spare: the layout rounds
     dropped: list[int] = []
     for rank in sorted(face.parts):
         if over <= 0:
             break
         dropped.append(rank)
         over -= face.parts[rank]
-    for rank in sorted(dropped[:-1], reverse=True):
+    for rank in sorted(dropped, reverse=True):
         if face.parts[rank] <= -over:
             dropped.remove(rank)
             over += face.parts[rank]
     return dropped
 
 
-def fitted(html: str, document: Any) -> str | None:
-    """The card without the optional sections its faces that ran over cannot hold, by their measured
-    heights; None when those faces have none (or no face could be told apart)."""
+def measured_whole(html: str, render: Callable[[str], Any]) -> dict[str, _Face] | None:
+    """Each face of the card laid out (``render``) on a page tall enough to hold it whole, with the heights of
+    its optional sections; None when the page's size cannot be told (a document template of a project's own)."""
+    tall = _PAGE_SIZE.sub(rf"\g<1>{TALL_MM}mm", html, count=1)
+    return None if tall == html else _faces(render(tall))
+
+
+def fitted(html: str, document: Any, whole: dict[str, _Face]) -> str | None:
+    """The card without the optional sections its faces that ran over cannot hold, by their heights measured
+    ``whole``; None when nothing is to be dropped."""
+    over = [name for name, face in _faces(document).items() if face.over]
+    room = document.pages[0]._page_box.height
     changed = html
-    for name, face in _faces(document).items():
-        if face.over:
-            for rank in _to_drop(face):
+    for name in over:
+        if name in whole:
+            for rank in _to_drop(whole[name], room):
                 changed = without(changed, name, rank)
     return None if changed == html else changed
+
+
+def put_back(original: str, html: str, document: Any, whole: dict[str, _Face]) -> list[str]:
+    """Cards to try, most wanted first: ``html`` (laid out as ``document``) with one section it went without
+    back in, where the room left on its face may hold it (the heights measured ``whole`` are a guess: the
+    lines printed instead of a dropped section, and margins, differ)."""
+    have, had = optional_parts(html), optional_parts(original)
+    laid = _faces(document)
+    tries: list[tuple[int, str, int]] = []
+    for name, ranks in had.items():
+        if name not in laid or name not in whole:
+            continue
+        left = laid[name].room - laid[name].height
+        for rank in set(ranks) - set(have.get(name, ())):
+            if whole[name].parts.get(rank, left + 1) <= left + ROUNDING_PX:
+                tries.append((rank, name, rank))
+    cards = []
+    for _, name, rank in sorted(tries, reverse=True):
+        candidate = original
+        for face, ranks in had.items():
+            for other in set(ranks) - set(have.get(face, ())):
+                if (face, other) != (name, rank):
+                    candidate = without(candidate, face, other)
+        cards.append(candidate)
+    return cards
 
 
 def next_smaller(html: str, document: Any) -> str | None:
@@ -155,6 +213,7 @@ class TextCheck:
     outside_text: str = ""
     outside_mm: float = 0.0
     outside_where: str = ""  # "wider than" (past the right edge) or "below the foot of"
+    qr_mm: float = 0.0  # the narrowest QR code drawn (0: none)
 
 
 def check_text(document: Any) -> TextCheck:
@@ -164,11 +223,19 @@ def check_text(document: Any) -> TextCheck:
 
     smallest, small_text = float("inf"), ""
     outside: tuple[str, float, str] | None = None
+    qr: float | None = None
     for page in document.pages:
         page_box = page._page_box
         right = page_box.content_box_x() + page_box.width
         bottom = page_box.margin_height()
         for box in _boxes(page_box):
+            element = getattr(box, "element", None)
+            if element is not None and "rb-qr" in (element.get("class") or "").split():
+                width = box.width * PX_TO_MM
+                qr = width if qr is None else min(qr, width)
+                low = box.position_y + box.height - bottom
+                if outside is None and low > ROUNDING_PX:
+                    outside = ("the QR code", low * PX_TO_MM, "below the foot of")
             if not isinstance(box, TextBox) or not box.text.strip():
                 continue
             size = box.style["font_size"] * PX_TO_PT
@@ -184,7 +251,9 @@ def check_text(document: Any) -> TextCheck:
     if smallest == float("inf"):
         return TextCheck()
     text, by, where = outside or ("", 0.0, "")
-    return TextCheck(round(smallest, 2), small_text[:60], text[:120], round(by, 1), where)
+    return TextCheck(
+        round(smallest, 2), small_text[:60], text[:120], round(by, 1), where, round(qr or 0.0, 2)
+    )
 
 
 def text_problems(check: TextCheck, size: CardSize, file: str, line: int) -> list[Diagnostic]:
@@ -200,14 +269,35 @@ def text_problems(check: TextCheck, size: CardSize, file: str, line: int) -> lis
                 f" {size.min_pt:g} pt floor of its size; card styles may not set text smaller",
             )
         )
-    if check.outside_text:
+    if check.qr_mm and check.qr_mm < size.qr_mm - 0.05:
         found.append(
             Diagnostic(
                 file,
                 line,
                 1,
-                f"{check.outside_text!r} is {check.outside_mm:.1f} mm {check.outside_where} the {size.label}"
-                " card (a contact or a word is never broken inside); shorten it or choose a larger card size",
+                f"the {size.label} card draws its QR code {check.qr_mm:g} mm wide, less than the {size.qr_mm:g} mm"
+                " of its size, which a copy printed at 150 dpi needs to scan; card styles may not make it smaller",
+            )
+        )
+    if check.outside_text and check.outside_where == "wider than":
+        found.append(
+            Diagnostic(
+                file,
+                line,
+                1,
+                f"{check.outside_text!r} is {check.outside_mm:.1f} mm wider than the {size.label} card (a contact"
+                " or a word is never broken inside); shorten it or choose a larger card size",
+            )
+        )
+    elif check.outside_text:
+        found.append(
+            Diagnostic(
+                file,
+                line,
+                1,
+                f"{check.outside_text!r} is {check.outside_mm:.1f} mm below the foot of the {size.label} card:"
+                " the footer holds more than its band; shorten the title or the organization, or choose a larger"
+                " card size",
             )
         )
     return found

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cards.fit import TextCheck, check_text, fits, fitted, next_smaller
+from generator.cards.fit import TextCheck, check_text, fits, fitted, measured_whole, next_smaller, put_back
 from generator.errors import RolebookError
 
 # Cards per worker before another process is worth its start-up (about the time of ten cards); at most this many.
@@ -122,18 +122,29 @@ def lay_out_one(html: str, faces: int) -> Result:
         logging.getLogger("weasyprint").removeHandler(said)
 
 
+PUT_BACK_TRIES = 2  # layouts spent, at most, on putting back a section a card went without
+
+
 def laid_out(html: str, faces: int) -> Any:
-    """The card laid out (a WeasyPrint document), without the optional sections it has no room for: those its
-    faces' measured heights say they cannot hold, then, if that was not enough, one more at a time."""
+    """The card laid out (a WeasyPrint document), without the optional sections it has no room for: those the
+    heights of its faces measured whole say they cannot hold, then, if that was not enough, the lowest ranks
+    one at a time; then back in, most wanted first, one that fits after all."""
     document = _render(html)
-    guess = fitted(html, document) if not fits(document, faces) else None
+    if fits(document, faces):
+        return document
+    original, whole = html, measured_whole(html, _render)
+    guess = fitted(html, document, whole) if whole else None
     if guess is not None:
         html, document = guess, _render(guess)
     while not fits(document, faces):
         smaller = next_smaller(html, document)
         if smaller is None:
-            break
+            return document
         html, document = smaller, _render(smaller)
+    for candidate in put_back(original, html, document, whole or {})[:PUT_BACK_TRIES]:
+        fuller = _render(candidate)
+        if fits(fuller, faces):
+            return fuller
     return document
 
 

@@ -8,6 +8,7 @@ Nothing is clipped or spilled silently.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Callable
@@ -34,6 +35,12 @@ from generator.render.card_content import (
     CardSize,
 )
 from generator.render.renderer import RenderOptions, render_cards
+
+# How a card is laid out, as well as what it holds, makes its PDF: a change to the layout code (which sections
+# go where they do not fit) lays every card out again, even before rolebook's version changes.
+LAYOUT_CODE = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in ("fit.py", "layout.py"))
+).hexdigest()
 
 
 class CardsDoNotFit(LocatedError):
@@ -79,7 +86,7 @@ class CardBatch:
             playbook, options, size, back=back, role_ids=role_ids, qr_later=True
         ).items():
             role_id = path.removeprefix(f"{CARDS_DIR}/").removesuffix(".html")
-            self.keys[role_id] = content_key(f"{2 if back else 1} faces", html)
+            self.keys[role_id] = content_key(f"{2 if back else 1} faces", LAYOUT_CODE, html)
             cached = _cached_pdf(self.cache, self.keys[role_id])
             if cached is None:
                 jobs[role_id] = html
@@ -109,11 +116,11 @@ class CardBatch:
                 said = Diagnostic("", 0, 0, f"the {role_id} card: {message}", "warning")
                 logging.getLogger("rolebook").warning("%s", said.human())
             if result.pdf is None:
-                self._problems[role_id] = self._why(role_id, result.pages, layouts.faces)
+                self._problems.setdefault(role_id, []).extend(self._why(role_id, result.pages, layouts.faces))
                 continue
             text = text_problems_of(self.playbook, self.options, self.size, role_id, result.text)
             if text:
-                self._problems[role_id] = text
+                self._problems.setdefault(role_id, []).extend(text)
                 continue
             self.pdfs[role_id] = result.pdf
             if not result.warnings:  # a card WeasyPrint warned about is laid out (and warns) every time
@@ -147,7 +154,8 @@ class CardBatch:
         """Waits for the layout; every card, or CardsDoNotFit naming each card that does not fit."""
         problems = self.problems()
         if problems:
-            raise CardsDoNotFit(d for found in problems.values() for d in found)
+            # the same problem on several cards (a contact many of them show) is said once
+            raise CardsDoNotFit(dict.fromkeys(d for found in problems.values() for d in found))
         if not self.keys:
             raise RolebookError("no cards to print: no roles were selected")
         key = content_key("all cards", *self.keys.values())

@@ -27,6 +27,7 @@ _PART_NAMES = {
     "rb-card__tasks": "the tasks",
     "rb-card__log": "the assignment log",
     "rb-card__notes": "the notes",
+    "rb-card__lines": "the notes",
     "rb-card__checks": "the checklist",
     "rb-card__dodont": "do / don't",
     "rb-card__people": "work with",
@@ -75,7 +76,12 @@ def measure_faces(html: str) -> list[Face]:
         face = faces.setdefault(name, Face(name))
         face.pages += 1
         face.height_mm += card.margin_height() * PX_TO_MM
-        for child in getattr(card, "children", None) or ():
+        children = [
+            part
+            for child in getattr(card, "children", None) or ()
+            for part in (child.children if "rb-card__written" in _classes(child) else [child])
+        ]  # the back's parts are inside what is written on it
+        for child in children:
             names = [_PART_NAMES[c] for c in _classes(child) if c in _PART_NAMES]
             tag = getattr(child, "element_tag", "")
             part = names[0] if names else {"ul": "the key points", "h3": "the headings"}.get(tag, tag)
@@ -142,8 +148,8 @@ def dense_codes(
 def text_problems_of(
     playbook: Playbook, options: RenderOptions, size: CardSize, role_id: str, check: TextCheck
 ) -> list[Diagnostic]:
-    """A card's text below its size's floor (located at the project's card styles, if it has its own)
-    or running off the card (at the contact it comes from, if it is one; else at the role's card)."""
+    """A card's text below its size's floor or its QR code drawn smaller than its size's (located at the
+    project's card styles, if it has its own), or text running off the card (at the contact it comes from, if it is one; else at the role's card)."""
     file, line = playbook.role_files[role_id], playbook.card_lines.get(role_id, 1)
     project = options.template_dirs[0].parent if options.template_dirs else None
     styles = [
@@ -152,7 +158,7 @@ def text_problems_of(
         if project is not None and (project / TEMPLATES_DIR / name).is_file()
     ]
     small = text_problems(
-        TextCheck(check.smallest_pt, check.smallest_text),
+        TextCheck(check.smallest_pt, check.smallest_text, qr_mm=check.qr_mm),
         size,
         *((styles[0], 1) if styles else (file, line)),
     )
@@ -165,14 +171,25 @@ def text_problems_of(
 
 
 def _source_of(playbook: Playbook, text: str, project: Path | None, file: str, line: int) -> tuple[str, int]:
-    """Where a piece of card text that is a contact is written: its line in the contacts file."""
+    """Where a piece of card text that shows a contact is written: that contact's line in the contacts file."""
     contacts = playbook.config_files.get("contacts")
-    words = sorted(text.split(), key=len)
-    if project is None or contacts is None or not words:
+    values = {
+        value
+        for contact in playbook.config.contacts.values()
+        for value in (contact.channel, contact.pager, contact.email)
+        if value
+    }
+    shown = [
+        value
+        for value in values
+        if value in text or value.partition("@")[0] + "@" in text or any(w in text for w in value.split()[1:])
+    ]
+    if project is None or contacts is None or not shown:
         return file, line
     try:
         lines = (project / contacts).read_text("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return file, line
-    found = next((n for n, said in enumerate(lines, 1) if words[-1].rstrip("@") in said), None)
+    wanted = max(shown, key=len)
+    found = next((n for n, said in enumerate(lines, 1) if wanted in said), None)
     return (contacts, found) if found else (file, line)

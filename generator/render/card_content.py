@@ -68,9 +68,9 @@ SIZES: dict[str, CardSize] = {
     for size in (
         CardSize("a6", "A6 (105 x 148 mm)", 105, 148, "full", 8, 7, 5, 15, 4),
         CardSize("a7", "A7 (74 x 105 mm)", 74, 105, "compact", 7.2, 7, 4, 15, 3),
-        CardSize("a5", "A5 (148 x 210 mm)", 148, 210, "large", 11.5, 7, 8, 20, 5),
-        CardSize("index-4x6", "index card (4 x 6 in)", 101.6, 152.4, "full", 8, 7, 5, 15, 4),
-        CardSize("wallet", "wallet card (2 x 3.5 in)", 50.8, 88.9, "minimal", 6.5, 6.5, 3, 15, 3),
+        CardSize("a5", "A5 (148 x 210 mm)", 148, 210, "large", 10.5, 7, 8, 20, 5),
+        CardSize("index-4x6", "index card (4 x 6 in)", 101.6, 152.4, "full", 7.8, 7, 5, 15, 4),
+        CardSize("wallet", "wallet card (2 x 3.5 in)", 50.8, 88.9, "minimal", 6.5, 6.5, 3, 15, 2),
         CardSize("a4", "A4 (210 x 297 mm)", 210, 297, "large", 15, 7, 12, 26, 6),
         CardSize("letter", "US letter (8.5 x 11 in)", 215.9, 279.4, "large", 14.5, 7, 12, 26, 6),
     )
@@ -92,18 +92,21 @@ SECTIONS: dict[Profile, tuple[str, ...]] = {
     "minimal": ("mission", "reports_to", "first_actions", "tasks", "escalation", "contacts"),
 }  # fmt: skip
 DROP: dict[Profile, tuple[str, ...]] = {
-    "large": ("work_with", "responsibilities", "escalation", "do_dont", "contacts", "first_actions"),
-    "full": ("work_with", "responsibilities", "escalation", "do_dont", "contacts", "first_actions"),
-    "compact": ("mission", "do_dont", "escalation", "contacts", "tasks"),
-    "minimal": ("mission", "escalation", "contacts", "tasks"),
+    "large": ("work_with", "responsibilities", "escalation", "do_dont", "contacts"),
+    "full": ("work_with", "responsibilities", "escalation", "do_dont", "contacts"),
+    "compact": ("mission", "do_dont", "escalation", "contacts"),
+    "minimal": ("mission", "escalation", "contacts"),
 }
+# After those go the tasks' time boxes, the last first ("5 more on the role's page" is printed instead),
+# and on the smaller cards the tasks' first box too; the first actions stay.
+TASKS_MAY_GO: frozenset[Profile] = frozenset({"compact", "minimal"})
 # On the back: the assignment log, the handoff checklist, contacts, who covers whom, and lines for notes
 # filling what is left; the people sections are dropped when the back is too tall.
 BACK_DROP: dict[Profile, tuple[str, ...]] = {
     "large": ("cover", "contacts"),
     "full": ("cover", "contacts"),
     "compact": ("cover", "contacts"),
-    "minimal": ("cover", "contacts", "log"),  # a wallet card's back may be the handoff and notes alone
+    "minimal": ("cover", "contacts"),
 }
 
 
@@ -131,7 +134,7 @@ def fill_qr_marks(card_html: str) -> str:
 
 def qr_module_mm(url: str, size: CardSize) -> float:
     """How wide one module (dot) of ``url``'s QR code prints on a card of ``size``."""
-    modules = segno.make(url, error="m", micro=False).symbol_size(border=2)[0]
+    modules = segno.make(url, error="m", micro=False).symbol_size(border=0)[0]
     return float(size.qr_mm) / modules
 
 
@@ -139,7 +142,8 @@ def qr_module_mm(url: str, size: CardSize) -> float:
 def qr_svg(url: str) -> str:
     """A vector QR code for ``url``, as inline SVG sized by CSS."""
     code = segno.make(url, error="m", micro=False)
-    return str(code.svg_inline(omitsize=True, border=2, svgclass="rb-qr", dark="#000", light="#fff"))
+    # no quiet zone in the drawing: the code is qr_mm wide itself, and the white around it is the footer's
+    return str(code.svg_inline(omitsize=True, border=0, svgclass="rb-qr", dark="#000", light="#fff"))
 
 
 def card_context(
@@ -154,6 +158,11 @@ def card_context(
     role = playbook.roles[role_id]
     url = role_url(site_url, role_id, directory_urls)
     boss = playbook.reports_to(role_id)
+    tasks = playbook.during_incident(role_id)
+    drop = {name: rank for rank, name in enumerate(DROP[size.profile], 1)}
+    boxes = {group.id: len(drop) + len(tasks) - index for index, group in enumerate(tasks) if index}
+    if size.profile in TASKS_MAY_GO:
+        drop["tasks"] = len(drop) + len(tasks)
     contacts = playbook.config.contacts
     # the people a holder calls: the role itself, the one it reports to, then the ones it escalates to
     people = dict.fromkeys([role_id, *([boss] if boss else []), *(e.role for e in role.escalates_to)])
@@ -162,11 +171,12 @@ def card_context(
         "role": role,
         "size": size,
         "sections": SECTIONS[size.profile],
-        "drop": {name: rank for rank, name in enumerate(DROP[size.profile], 1)},
+        "drop": drop,
+        "box_ranks": boxes,
         "back_drop": {name: rank for rank, name in enumerate(BACK_DROP[size.profile], 1)},
         "reports_to": boss,
         "log_rows": tuple(range(size.log_rows)),
-        "tasks": playbook.during_incident(role_id),
+        "tasks": tasks,
         "covered_by": [b for b in dict.fromkeys(role.backups) if b in playbook.roles and b != role_id],
         "covers": playbook.backed_up_by(role_id),
         "people": [(rid, contacts[rid]) for rid in people if rid in contacts and rid in playbook.roles],
