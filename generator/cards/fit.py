@@ -7,15 +7,16 @@ A card template marks such a section with ``<!--rb-drop FACE RANK-->`` ... ``<!-
 the marks, a comment ``<!--rb-instead:HTML-->``, is printed in its place when it is dropped (the tasks' time
 boxes: "5 more tasks on the role's page").
 
-A face that runs over its page is measured once more on a page tall enough to hold it whole: the lowest
-ranks go until the rest fits, then the most wanted of them come back while they still fit. If the card
-laid out again still runs over (the heights do not quite add up), the lowest rank left goes, one at a time.
+A face that runs over its page is measured as laid out, its parts added up over the pages it ran onto: the
+lowest ranks go until the rest fits, then the most wanted of them come back while they still fit. If the
+card laid out again still runs over (the heights do not quite add up), the lowest rank left goes, one at a
+time; if it has room to spare, a section that went may come back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +29,6 @@ PX_TO_PT = 0.75
 PX_TO_MM = 25.4 / 96
 _DROP = re.compile(r"<!--rb-drop (front|back) (\d+)-->(.*?)<!--/rb-drop \1 \2-->", re.S)
 INSTEAD = "<!--rb-instead:"
-_PAGE_SIZE = re.compile(r"(@page\s*\{\s*size:\s*[\d.]+mm\s+)[\d.]+mm")
-TALL_MM = 3000
 ROUNDING_PX = 0.5  # rounding in the layout, not an overflow
 
 
@@ -94,6 +93,9 @@ class _Face:
     height: float = 0.0  # what its content takes, over all its pages (px)
     room: float = 0.0  # the height of one page's content area (px)
     parts: dict[int, float] = field(default_factory=dict)  # optional section rank -> its height (px)
+    content: float = (
+        0.0  # what its parts take, over all its pages (px): unlike ``height``, no min-height in it
+    )
 
     @property
     def over(self) -> bool:
@@ -101,7 +103,7 @@ class _Face:
         return self.pages > 1 or self.height > self.room + ROUNDING_PX
 
 
-def _faces(document: Any) -> dict[str, _Face]:
+def faces_of(document: Any) -> dict[str, _Face]:
     faces: dict[str, _Face] = {}
     for page in document.pages:
         found = _card_of(page)
@@ -110,6 +112,7 @@ def _faces(document: Any) -> dict[str, _Face]:
         face = faces.setdefault(found[0], _Face(room=page._page_box.height))
         face.pages += 1
         face.height += found[1].margin_height()
+        face.content += sum(child.margin_height() for child in getattr(found[1], "children", None) or ())
         seen: set[int] = set()  # an element's outermost box only (a table's wrapper, not the table as well)
         for box in _boxes(found[1]):
             element = getattr(box, "element", None)
@@ -122,7 +125,7 @@ def _faces(document: Any) -> dict[str, _Face]:
 
 def faces_over(document: Any) -> list[str]:
     """The faces of a laid-out card that do not fit their page."""
-    return [name for name, face in _faces(document).items() if face.over]
+    return [name for name, face in faces_of(document).items() if face.over]
 
 
 def fits(document: Any, faces: int) -> bool:
@@ -131,9 +134,9 @@ def fits(document: Any, faces: int) -> bool:
 
 
 def _to_drop(face: _Face, room: float) -> list[int]:
-    """The optional sections to take out of a face measured whole, for a page of ``room``: the lowest ranks
-    until the rest fits, then back in, the most wanted first, each that still fits in what is left over."""
-    over = face.height - room + 1.0  # a pixel to spare: the layout rounds
+    """The optional sections to take out of a face, for a page of ``room``: the lowest ranks until the rest
+    fits, then back in, the most wanted first, each that still fits in what is left over."""
+    over = face.content - room + 1.0  # a pixel to spare: the layout rounds
     dropped: list[int] = []
     for rank in sorted(face.parts):
         if over <= 0:
@@ -147,37 +150,29 @@ def _to_drop(face: _Face, room: float) -> list[int]:
     return dropped
 
 
-def measured_whole(html: str, render: Callable[[str], Any]) -> dict[str, _Face] | None:
-    """Each face of the card laid out (``render``) on a page tall enough to hold it whole, with the heights of
-    its optional sections; None when the page's size cannot be told (a document template of a project's own)."""
-    tall = _PAGE_SIZE.sub(rf"\g<1>{TALL_MM}mm", html, count=1)
-    return None if tall == html else _faces(render(tall))
-
-
-def fitted(html: str, document: Any, whole: dict[str, _Face]) -> str | None:
-    """The card without the optional sections its faces that ran over cannot hold, by their heights measured
-    ``whole``; None when nothing is to be dropped."""
-    over = [name for name, face in _faces(document).items() if face.over]
+def fitted(html: str, document: Any) -> str | None:
+    """The card without the optional sections its faces that ran over cannot hold, by the heights of their
+    parts as laid out (added up over the pages a face ran onto); None when nothing is to be dropped."""
     room = document.pages[0]._page_box.height
     changed = html
-    for name in over:
-        if name in whole:
-            for rank in _to_drop(whole[name], room):
+    for name, face in faces_of(document).items():
+        if face.over:
+            for rank in _to_drop(face, room):
                 changed = without(changed, name, rank)
     return None if changed == html else changed
 
 
 def put_back(original: str, html: str, document: Any, whole: dict[str, _Face]) -> list[str]:
     """Cards to try, most wanted first: ``html`` (laid out as ``document``) with one section it went without
-    back in, where the room left on its face may hold it (the heights measured ``whole`` are a guess: the
-    lines printed instead of a dropped section, and margins, differ)."""
+    back in, where the room left on its face may hold it by the heights measured on the ``whole`` card (a
+    guess: the lines printed instead of a dropped section, and margins, differ)."""
     have, had = optional_parts(html), optional_parts(original)
-    laid = _faces(document)
+    laid = faces_of(document)
     tries: list[tuple[int, str, int]] = []
     for name, ranks in had.items():
         if name not in laid or name not in whole:
             continue
-        left = laid[name].room - laid[name].height
+        left = laid[name].room - laid[name].content
         for rank in set(ranks) - set(have.get(name, ())):
             if whole[name].parts.get(rank, left + 1) <= left + ROUNDING_PX:
                 tries.append((rank, name, rank))

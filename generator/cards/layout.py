@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.cards.fit import TextCheck, check_text, fits, fitted, measured_whole, next_smaller, put_back
+from generator.cards.fit import TextCheck, check_text, faces_of, fits, fitted, next_smaller, put_back
 from generator.errors import RolebookError
 
 # Cards per worker before another process is worth its start-up (about the time of ten cards); at most this many.
@@ -122,18 +122,18 @@ def lay_out_one(html: str, faces: int) -> Result:
         logging.getLogger("weasyprint").removeHandler(said)
 
 
-PUT_BACK_TRIES = 2  # layouts spent, at most, on putting back a section a card went without
+PUT_BACK_TRIES = 1  # layouts spent, at most, on putting back a section a card went without
 
 
 def laid_out(html: str, faces: int) -> Any:
     """The card laid out (a WeasyPrint document), without the optional sections it has no room for: those the
-    heights of its faces measured whole say they cannot hold, then, if that was not enough, the lowest ranks
-    one at a time; then back in, most wanted first, one that fits after all."""
+    heights of its faces' parts say they cannot hold, then, if that was not enough, the lowest ranks one at a
+    time; then back in, the most wanted that may fit after all."""
     document = _render(html)
     if fits(document, faces):
         return document
-    original, whole = html, measured_whole(html, _render)
-    guess = fitted(html, document, whole) if whole else None
+    original, whole = html, faces_of(document)
+    guess = fitted(html, document)
     if guess is not None:
         html, document = guess, _render(guess)
     while not fits(document, faces):
@@ -141,7 +141,7 @@ def laid_out(html: str, faces: int) -> Any:
         if smaller is None:
             return document
         html, document = smaller, _render(smaller)
-    for candidate in put_back(original, html, document, whole or {})[:PUT_BACK_TRIES]:
+    for candidate in put_back(original, html, document, whole)[:PUT_BACK_TRIES]:
         fuller = _render(candidate)
         if fits(fuller, faces):
             return fuller
@@ -162,14 +162,19 @@ def worker_count(cards: int) -> int:
                 f"{WORKERS_ENV}={setting!r}: expected a whole number of processes (1: no workers)"
             )
         return max(1, min(int(setting), cards))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cpus, MAX_WORKERS, cards // CARDS_PER_WORKER))
+    return max(1, min(_cpus(), MAX_WORKERS, cards // CARDS_PER_WORKER))
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class Layouts:
     """Cards (role id -> HTML) being laid out; ``results`` waits for them. Workers start at once."""
 
-    def __init__(self, jobs: dict[str, str], faces: int) -> None:
+    def __init__(self, jobs: dict[str, str], faces: int, background: bool = False) -> None:
+        """With ``background`` (the caller has other work meanwhile, as a site build has), even a few cards
+        go to a worker process when there is a CPU to spare, rather than wait to be laid out here."""
         self.jobs = jobs
         self.faces = faces
         self._folder: Path | None = None
@@ -177,9 +182,11 @@ class Layouts:
         self._shares: list[list[str]] = []  # the role ids each worker lays out
         self._cleanup: Callable[[], None] = lambda: None
         workers = worker_count(len(jobs))
-        if workers > 1:
+        if background and workers == 1 and jobs and not os.environ.get(WORKERS_ENV) and _cpus() > 1:
+            workers = 0  # one worker process, beside the caller
+        if workers != 1:
             try:
-                self._start(workers)
+                self._start(max(workers, 1))
             except OSError:
                 self.close()  # no processes to be had: everything is laid out here
 

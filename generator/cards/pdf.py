@@ -75,6 +75,7 @@ class CardBatch:
         role_ids: list[str] | None = None,
         cache: BuildCache | None = None,
         progress: Callable[[str], None] | None = None,
+        background: bool = False,
     ) -> None:
         self.playbook, self.options, self.size, self.back = playbook, options, size, back
         self.cache = cache or BuildCache(None)
@@ -94,7 +95,7 @@ class CardBatch:
             self.pdfs[role_id] = cached
             if progress:
                 progress(role_id)
-        self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1)
+        self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1, background)
         self._problems = dense_codes(playbook, options, size, list(self.keys))
 
     def site_paths(self) -> list[str]:
@@ -194,7 +195,10 @@ def start_site_cards(
 ) -> CardBatch:
     """The site's cards, in the size and sides set in site_config, started; ``site_files`` waits for them."""
     settings = playbook.config.cards
-    return CardBatch(playbook, options, SIZES[settings.size], back=settings.back, cache=cache)
+    # laid out beside the site build, by a worker process even when the cards are few
+    return CardBatch(
+        playbook, options, SIZES[settings.size], back=settings.back, cache=cache, background=True
+    )
 
 
 @dataclass(frozen=True)

@@ -126,19 +126,19 @@ def overflow_problems(file: str, line: int, size: CardSize, faces: list[Face]) -
 def dense_codes(
     playbook: Playbook, options: RenderOptions, size: CardSize, role_ids: list[str]
 ) -> dict[str, list[Diagnostic]]:
-    """The cards whose QR code would print too fine to scan: a site_url too long for the code's size."""
-    urls = {rid: role_url(options.site_url, rid, options.directory_urls) for rid in role_ids}
-    dense = {rid: url for rid, url in urls.items() if url and qr_module_mm(url, size) < QR_MODULE_MIN_MM}
-    if not dense:
+    """The card whose QR code would print finest, if too fine to scan: a site_url too long for the code's size.
+    The longest address makes the densest code, so it alone is drawn (a code takes milliseconds)."""
+    urls = {rid: role_url(options.site_url, rid, options.directory_urls) or "" for rid in role_ids}
+    rid, url = max(urls.items(), key=lambda item: len(item[1]), default=("", ""))
+    if not url or qr_module_mm(url, size) >= QR_MODULE_MIN_MM:
         return {}
-    rid, url = max(dense.items(), key=lambda item: len(item[1] or ""))
     project = options.template_dirs[0].parent if options.template_dirs else None
     line = 1
     if project is not None and (project / "mkdocs.yml").is_file():
         said = (project / "mkdocs.yml").read_text("utf-8", "replace").splitlines()
         line = next((n for n, text in enumerate(said, 1) if text.startswith("site_url")), 1)
     message = (
-        f"the QR code of {url!r} ({len(url or '')} characters) prints {qr_module_mm(url or '', size):.2f} mm"
+        f"the QR code of {url!r} ({len(url)} characters) prints {qr_module_mm(url, size):.2f} mm"
         f" a dot on the {size.label} card, finer than the {QR_MODULE_MIN_MM} mm that scans at 150 dpi;"
         " use a shorter site_url"
     )

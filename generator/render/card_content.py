@@ -76,7 +76,8 @@ SIZES: dict[str, CardSize] = {
     )
 }
 
-# What the front of each profile shows, in order; the name, the version, date and QR code are always there.
+# What the front of each profile shows (the template prints them in its own order); the name, the version,
+# date and QR code are always there.
 # The sections named in DROP are shown where they fit: a card too tall for its page is laid out again without
 # enough of them, the first named going first; the others are on every card of the profile.
 SECTIONS: dict[Profile, tuple[str, ...]] = {
@@ -84,16 +85,13 @@ SECTIONS: dict[Profile, tuple[str, ...]] = {
         "mission", "reports_to", "first_actions", "tasks", "do_dont", "responsibilities", "work_with",
         "escalation", "escalation_when", "contacts",
     ),
-    "full": (
-        "mission", "reports_to", "first_actions", "tasks", "do_dont", "responsibilities", "work_with",
-        "escalation", "contacts",
-    ),
+    "full": ("mission", "reports_to", "first_actions", "tasks", "do_dont", "escalation", "contacts"),
     "compact": ("mission", "reports_to", "first_actions", "tasks", "do_dont", "escalation", "contacts"),
     "minimal": ("mission", "reports_to", "first_actions", "tasks", "escalation", "contacts"),
 }  # fmt: skip
 DROP: dict[Profile, tuple[str, ...]] = {
     "large": ("work_with", "responsibilities", "escalation", "do_dont", "contacts"),
-    "full": ("work_with", "responsibilities", "escalation", "do_dont", "contacts"),
+    "full": ("escalation", "do_dont", "contacts"),
     "compact": ("mission", "do_dont", "escalation", "contacts"),
     "minimal": ("mission", "escalation", "contacts"),
 }

@@ -22,6 +22,7 @@ _NOT_TEXT = {
     "roles",
     "role_order",
     "backups",
+    "reports_to",
     "raci",
     "url",
     "logo",
