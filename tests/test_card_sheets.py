@@ -437,7 +437,7 @@ def test_optional_sections_are_marked_dropped_and_replaced() -> None:
 def test_sections_go_least_wanted_first_and_come_back_when_they_fit() -> None:
     from generator.cards.fit import _Face, _to_drop
 
-    face = _Face(pages=1, height=130.0, parts={1: 4.0, 2: 20.0, 3: 5.0, 4: 12.0})
+    face = _Face(pages=1, height=130.0, content=130.0, parts={1: 4.0, 2: 20.0, 3: 5.0, 4: 12.0})
     # 31 px over (a pixel to spare): ranks 1 to 3 take 29, so 4 goes too; then 3 and 1 fit back in the 10
     # left over, the most wanted first; 2 (20) does not
     assert _to_drop(face, 100.0) == [2, 4]

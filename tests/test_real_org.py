@@ -390,6 +390,9 @@ def test_a_renamed_default_leaves_no_short_form_of_its_old_name(tmp_path: Path) 
     project = tmp_path / "p"
     role = project / "roles" / "management-leadership.yaml"
     role.write_text(role.read_text("utf-8") + "name: Executive Team\nshort: EXEC\n", "utf-8")
+    # A4 cards list their key points where they fit; the site's cards page shows every section of them
+    settings = project / "site_config" / "playbook.yaml"
+    settings.write_text(settings.read_text("utf-8") + "cards:\n  size: a4\n", "utf-8")
     ok(rolebook("build", cwd=project))
     ok(rolebook("cards", "-o", "cards.pdf", cwd=project))
     texts = [soup(page).get_text(" ") for page in (project / "site").rglob("*.html")]
