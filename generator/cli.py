@@ -159,7 +159,11 @@ def _board_or_cards(board: bool, paper: str | None, card_options: dict[str, obje
     "--size", type=click.Choice(list(SIZE_NAMES)), help="Paper size (default: cards.size in site_config)."
 )
 @click.option("--role", "roles", multiple=True, metavar="ID", help="Only this role's card; repeat for more.")
-@click.option("--back/--no-back", default=None, help="Print back sides with the handoff checklist.")
+@click.option(
+    "--back/--no-back",
+    default=None,
+    help="Print back sides: assignment log, handoff checklist, contacts and notes.",
+)
 @click.option(
     "--board", is_flag=True, help="Print the assignment board instead: the ICS 203 and ICS 214-style sheets."
 )
