@@ -47,6 +47,14 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def own_template(project: Path, name: str, text: str) -> Path:
+    """Writes a project's own template ``templates/<name>`` (folders made as needed); its path."""
+    path = project / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
 def sweep(values: Iterable[object], keep: int = 1) -> list[object]:
     """Values of one parameter for a sweep of real builds: the first ``keep`` run in every test run, the
     others are marked slow (left out by default, run by ``-m slow`` and .ci/run)."""

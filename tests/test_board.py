@@ -17,7 +17,7 @@ from generator.render.board_content import BOARD_HTML, PAPERS, Paper, render_boa
 from generator.render.renderer import RenderOptions
 
 from .foreign import OWN_ROLES, make_foreign_playbook
-from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, load_yaml, rolebook
+from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, load_yaml, own_template, rolebook
 
 PAGE_PT = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
 DEFAULT_NAMES = [load_yaml(REPO_ROOT / "roles" / f"{rid}.yaml")["name"] for rid in ROLE_IDS]
@@ -156,12 +156,11 @@ def test_the_same_playbook_gives_the_same_bytes(project: Path, tmp_path: Path) -
 
 def test_a_project_template_changes_the_board(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    override = project / "templates" / "cards" / "board.html.j2"
-    override.parent.mkdir(parents=True, exist_ok=True)
-    override.write_text(
+    override = own_template(
+        project,
+        "cards/board.html.j2",
         '{% extends "!default/cards/board.html.j2" %}\n'
         "{% block assignment_head %}<h1>Who holds which role at {{ site.organization }}</h1>{% endblock %}\n",
-        "utf-8",
     )
     _, texts, _ = _board(project, "-o", str(tmp_path / "board.pdf"))
     assert "Who holds which role at Example Organization" in texts[0]

@@ -25,7 +25,7 @@ from generator.render.card_content import SIZES, fill_qr_marks
 from generator.render.renderer import RenderOptions, render_cards
 
 from .foreign import ORGANIZATION, make_foreign_playbook
-from .sitekit import ROLE_IDS, copy_project, load_yaml, rolebook, soup
+from .sitekit import ROLE_IDS, copy_project, load_yaml, own_template, rolebook, soup
 
 SITE_URL = "https://example.org/playbook/"
 PX_TO_PT = 0.75  # WeasyPrint writes its text in CSS pixels, scaled to points by the page's matrix
@@ -227,12 +227,11 @@ def test_a_site_url_too_long_for_a_readable_code_is_refused(tmp_path: Path) -> N
 
 def test_card_styles_below_the_floor_are_refused_at_the_styles_file(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    styles = project / "templates" / "cards" / "card.css.j2"
-    styles.parent.mkdir(parents=True, exist_ok=True)
-    styles.write_text(
+    own_template(
+        project,
+        "cards/card.css.j2",
         '{% extends "!default/cards/card.css.j2" %}\n'
         "{% block mission %}{{ super() }}\n.rb-card__mission { font-size: 5pt; }\n{% endblock mission %}\n",
-        "utf-8",
     )
     result = rolebook("cards", "--role", "support-team", "-o", str(tmp_path / "x.pdf"), cwd=project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -371,12 +370,11 @@ def test_a_change_of_reports_to_is_said_and_asks_for_a_reprint(project: Path) ->
 
 def test_card_styles_that_shrink_the_qr_code_are_refused(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    styles = project / "templates" / "cards" / "card.css.j2"
-    styles.parent.mkdir(parents=True, exist_ok=True)
-    styles.write_text(
+    own_template(
+        project,
+        "cards/card.css.j2",
         '{% extends "!default/cards/card.css.j2" %}\n'
         "{% block footer %}{{ super() }}\n.rb-qr { width: 10mm; height: 10mm; }\n{% endblock footer %}\n",
-        "utf-8",
     )
     result = rolebook(
         "cards", "--size", "a7", "--role", "support-team", "-o", str(tmp_path / "x.pdf"), cwd=project

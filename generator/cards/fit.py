@@ -68,19 +68,25 @@ def without_optional(html: str) -> str:
     return without(without(html, "front"), "back")
 
 
-def _boxes(box: Any) -> Iterator[Any]:
+def boxes(box: Any) -> Iterator[Any]:
+    """A laid-out box and every box below it, the outermost first."""
     yield box
     for child in getattr(box, "children", None) or ():
-        yield from _boxes(child)
+        yield from boxes(child)
 
 
-def _card_of(page: Any) -> tuple[str, Any] | None:
+def classes_of(box: Any) -> list[str]:
+    """The classes of the element a laid-out box was made from (none for a box of no element)."""
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def card_of(page: Any) -> tuple[str, Any] | None:
     """The face a page of a laid-out card holds, and its card's box, a few boxes below the page."""
     level = [page._page_box]
     for _ in range(4):
         for box in level:
-            element = getattr(box, "element", None)
-            classes = (element.get("class") or "").split() if element is not None else []
+            classes = classes_of(box)
             if "rb-card" in classes:
                 return ("back" if "rb-card--back" in classes else "front"), box
         level = [child for box in level for child in getattr(box, "children", None) or ()]
@@ -106,7 +112,7 @@ class _Face:
 def faces_of(document: Any) -> dict[str, _Face]:
     faces: dict[str, _Face] = {}
     for page in document.pages:
-        found = _card_of(page)
+        found = card_of(page)
         if found is None:
             continue
         face = faces.setdefault(found[0], _Face(room=page._page_box.height))
@@ -114,7 +120,7 @@ def faces_of(document: Any) -> dict[str, _Face]:
         face.height += found[1].margin_height()
         face.content += sum(child.margin_height() for child in getattr(found[1], "children", None) or ())
         seen: set[int] = set()  # an element's outermost box only (a table's wrapper, not the table as well)
-        for box in _boxes(found[1]):
+        for box in boxes(found[1]):
             element = getattr(box, "element", None)
             mark = (element.get("data-rb-drop") or "").split() if element is not None else []
             if len(mark) == 2 and mark[1].isdigit() and id(element) not in seen:
@@ -223,9 +229,8 @@ def check_text(document: Any) -> TextCheck:
         page_box = page._page_box
         right = page_box.content_box_x() + page_box.width
         bottom = page_box.margin_height()
-        for box in _boxes(page_box):
-            element = getattr(box, "element", None)
-            if element is not None and "rb-qr" in (element.get("class") or "").split():
+        for box in boxes(page_box):
+            if "rb-qr" in classes_of(box):
                 width = box.width * PX_TO_MM
                 qr = width if qr is None else min(qr, width)
                 low = box.position_y + box.height - bottom

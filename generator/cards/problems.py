@@ -3,12 +3,11 @@ text below its size's floor or running off the card, a QR code too fine to scan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from generator.cards.fit import TextCheck, text_problems
+from generator.cards.fit import TextCheck, card_of, classes_of, text_problems
 from generator.cards.layout import weasy_html
 from generator.core.playbook import Playbook
 from generator.core.project import TEMPLATES_DIR
@@ -38,17 +37,6 @@ _PART_NAMES = {
 _BACK_NAMES = {"the checklist": "the handoff", "work with": "the backups"}  # the same classes on the back
 
 
-def _boxes(box: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
-    yield box, depth
-    for child in getattr(box, "children", None) or ():
-        yield from _boxes(child, depth + 1)
-
-
-def _classes(box: Any) -> list[str]:
-    element = getattr(box, "element", None)
-    return (element.get("class") or "").split() if element is not None else []
-
-
 @dataclass
 class Face:
     """One side of a card as laid out: its height and its parts' (summed over the pages it took)."""
@@ -69,20 +57,20 @@ def measure_faces(html: str) -> list[Face]:
     document = weasy_html(fill_qr_marks(html)).render()
     faces: dict[str, Face] = {}
     for page in document.pages:
-        card = next((box for box, _ in _boxes(page._page_box) if "rb-card" in _classes(box)), None)
-        if card is None:
+        found = card_of(page)
+        if found is None:
             continue
-        name = "back" if "rb-card--back" in _classes(card) else "front"
+        name, card = found
         face = faces.setdefault(name, Face(name))
         face.pages += 1
         face.height_mm += card.margin_height() * PX_TO_MM
         children = [
             part
             for child in getattr(card, "children", None) or ()
-            for part in (child.children if "rb-card__written" in _classes(child) else [child])
+            for part in (child.children if "rb-card__written" in classes_of(child) else [child])
         ]  # the back's parts are inside what is written on it
         for child in children:
-            names = [_PART_NAMES[c] for c in _classes(child) if c in _PART_NAMES]
+            names = [_PART_NAMES[c] for c in classes_of(child) if c in _PART_NAMES]
             tag = getattr(child, "element_tag", "")
             part = names[0] if names else {"ul": "the key points", "h3": "the headings"}.get(tag, tag)
             if name == "back":
