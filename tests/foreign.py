@@ -58,12 +58,25 @@ FILES = {
               Set the first update time with the Communication Lead.: Agree the first update time with the Comms Officer.
           do: [Decide now and revise later.]
           dont: [Debug it yourself.]
+        # rolebook's guidance beyond the guide names the default roles and levels: not adopted here
+        time_targets: null
+        scripts: null
+        decision_rights: null
+        conflicts: null
+        anti_patterns: null
+        guidance: null
         review: {owner: "@nwh-incident-office", last_reviewed: 2026-11-20}
         """,
     "roles/technical-lead.yaml": """\
         extends: default/subject-matter-experts
         name: Technical Lead
         short: TL
+        time_targets: null
+        scripts: null
+        decision_rights: null
+        conflicts: null
+        anti_patterns: null
+        guidance: null
         checklists:
           prepare: null
           detect: null

@@ -103,4 +103,23 @@ def poison(project: Path) -> None:
                 card[key] = _texts(card[key][:2], p, f"{key}-{rid}-")
         if "review" in data:
             data["review"]["owner"] = p(f"own-{rid}")
+        # the guidance beyond the checklists: every text of its first two entries of each kind
+        guidance = {
+            "time_targets": ("what",),
+            "scripts": ("title", "when", "text"),
+            "decision_rights": ("decides", "asks"),
+            "conflicts": ("when", "do"),
+            "anti_patterns": ("text", "instead"),
+            "guidance": ("title", "text"),
+            "messages": ("audience", "stage", "text", "short"),
+        }
+        for key, fields in guidance.items():
+            entries = data.get(key) or []
+            data[key] = entries[:2]
+            for i, entry in enumerate(data[key]):
+                for name in fields:
+                    if name in entry:
+                        entry[name] = p(f"{key[:4]}-{name}-{rid}-{i}")
+        if data.get("messages"):
+            card["messages"] = [m["id"] for m in data["messages"]]
         _dump(path, data)

@@ -231,7 +231,9 @@ def test_overlay_problems_are_located(project: Path) -> None:
         in found
     )
     assert any(
-        line.startswith("roles/scribe.yaml:1:10: error: no default role 'scribe'; the defaults are:")
+        line.startswith(
+            "roles/scribe.yaml:1:10: error: no default role 'scribe' (did you mean 'library/scribe'?); the defaults are:"
+        )
         for line in found
     )
     assert any(re.match(r"roles/[ab]-role\.yaml:1:10: error: extension cycle: ", line) for line in found)

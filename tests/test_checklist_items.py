@@ -122,7 +122,9 @@ def test_without_any_time_the_checklist_is_grouped_by_phase(
     for rel in sorted((default_project.path / "roles").glob("*.yaml")):
         text = rel.read_text(encoding="utf-8")
         rel.write_text(
-            "\n".join(line for line in text.splitlines() if "within:" not in line) + "\n", encoding="utf-8"
+            # the checklist items' times (a time target's `within` is not a checklist's)
+            "\n".join(line for line in text.splitlines() if not line.startswith("      within:")) + "\n",
+            encoding="utf-8",
         )
     groups = load_playbook(default_project.path).during_incident("incident-manager")
     assert [g.id for g in groups] == ["detect", "respond", "recover"]
@@ -157,7 +159,7 @@ def test_a_given_id_clashing_across_phases(default_project: Project) -> None:
 
 
 def test_within_that_names_no_time_box(default_project: Project) -> None:
-    line, col = default_project.sub(IM, r"within: 30 minutes", "within: first-houre")
+    line, col = default_project.sub(IM, r"(?<=      )within: 30 minutes", "within: first-houre")
     assert default_project.check() == [
         f"{IM}:{line}:{col + 8}: error: 'within: first-houre' is neither a duration (such as 15 minutes) nor a "
         "time box; did you mean 'first-hour'? the time boxes are: first-5-minutes, first-hour, until-resolved"
@@ -165,7 +167,7 @@ def test_within_that_names_no_time_box(default_project: Project) -> None:
 
 
 def test_within_that_is_no_duration_or_id(default_project: Project) -> None:
-    line, col = default_project.sub(IM, r"within: 30 minutes", "within: soon!")
+    line, col = default_project.sub(IM, r"(?<=      )within: 30 minutes", "within: soon!")
     [problem] = default_project.check()
     assert problem.startswith(
         f"{IM}:{line}:{col + 8}: error: 'within' should be a duration such as '5 minutes'"
@@ -189,7 +191,7 @@ def test_a_duration_past_the_last_box_when_every_box_ends(default_project: Proje
         "time_boxes:\n  - {id: first-5-minutes, name: First 5 minutes, within: 5 minutes}\n"
         "  - {id: first-hour, name: First hour, within: 1 hour}\n",
     )
-    line, col = default_project.sub(IM, r"within: 30 minutes", "within: 2 hours")
+    line, col = default_project.sub(IM, r"(?<=      )within: 30 minutes", "within: 2 hours")
     assert default_project.check() == [
         f"{IM}:{line}:{col + 8}: error: 'within: 2 hours' is later than the end of the last time box; add a time "
         "box without an end (until resolved) to the settings' time_boxes, or shorten it"
@@ -218,7 +220,7 @@ def test_time_boxes_out_of_order_or_open_in_the_middle(default_project: Project)
 
 
 def test_problems_stop_the_cli_with_a_located_error(default_project: Project) -> None:
-    line, _ = default_project.sub(IM, r"within: 30 minutes", "within: first-houre")
+    line, _ = default_project.sub(IM, r"(?<=      )within: 30 minutes", "within: first-houre")
     result = rolebook("validate", cwd=default_project.path)
     assert result.returncode == 1
     assert f"{IM}:{line}:" in result.stdout and "Traceback" not in result.stdout + result.stderr
@@ -368,8 +370,8 @@ def test_a_checklist_id_may_not_look_like_a_handoff_key(default_project: Project
 
 
 def test_within_is_read_in_any_case(default_project: Project) -> None:
-    default_project.sub(IM, r"within: 30 minutes", "within: 30 Minutes")
-    default_project.sub(IM, r"within: 5 minutes", "within: First-5-Minutes")
+    default_project.sub(IM, r"(?<=      )within: 30 minutes", "within: 30 Minutes")
+    default_project.sub(IM, r"(?<=      )within: 5 minutes", "within: First-5-Minutes")
     assert [d for d in default_project.check() if ": error:" in d] == []
     detect = load_playbook(default_project.path).roles["incident-manager"].checklists["detect"]
     assert detect[0].within == "first-5-minutes"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.core.model import MAX_ITEMS
+from generator.core.fields import MAX_ITEMS
 from generator.diagnostics import MAX_PER_FILE
 
 from .sitekit import copy_built, copy_project, rolebook, snapshot, sweep

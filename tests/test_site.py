@@ -78,6 +78,10 @@ def test_role_page_sections(built: tuple[Path, Path]) -> None:
     assert headings == [
         "During an incident",
         "Contacts",
+        "Decisions by severity",
+        "When it gets difficult",
+        "Pitfalls",
+        *(section["title"] for section in data["guidance"]),
         "Responsibilities",
         "Works with",
         "Handoff checklist",
@@ -88,7 +92,14 @@ def test_role_page_sections(built: tuple[Path, Path]) -> None:
         "Skills and training",
     ]
     during = [h.get_text(strip=True).rstrip("¶") for h in page.select("article h3")]
-    assert during[:5] == ["First 5 minutes", "First hour", "Until resolved", "Escalate to", "Do and don't"]
+    assert during[:6] == [
+        "First 5 minutes",
+        "First hour",
+        "Until resolved",
+        "Escalate to",
+        "Do and don't",
+        "What to say",
+    ]
     # every checklist and handoff item is a box with the item's stable id, empty and off until a script
     # turns the page into a live checklist
     items = page.select("article ul.rb-checklist[data-rb-role=incident-manager] li.rb-check")
@@ -126,7 +137,9 @@ def test_role_raci_row_matches_the_activity_file(built: tuple[Path, Path]) -> No
     project, site = built
     activities = load_yaml(project / "roles" / "activities.yaml")["activities"]
     for role_id in ROLE_IDS:
-        expected = {a["name"]: a["raci"][role_id] for a in activities if role_id in a["raci"]}
+        expected = {  # a role both Accountable and Responsible (AR) is shown A/R
+            a["name"]: a["raci"][role_id].replace("AR", "A/R") for a in activities if role_id in a["raci"]
+        }
         page = soup(site / "roles" / role_id / "index.html")
         raci_table = page.find("h2", id="raci").find_next("table")
         rows = {}
@@ -148,7 +161,7 @@ def test_every_raci_cell_equals_the_yaml(built: tuple[Path, Path]) -> None:
         activity = next(a for a in activities if a["id"] == tr["data-activity"])
         assert next(tr.find("th").strings).strip() == activity["name"]  # then its notes, if any
         cells = {td["data-role"]: td.get_text(strip=True) for td in tr.find_all("td")}
-        assert cells == {role: activity["raci"].get(role, "") for role in header}
+        assert cells == {role: activity["raci"].get(role, "").replace("AR", "A/R") for role in header}
         seen.append(activity["id"])
     # every activity once, grouped by phase in the configured phase order
     phases = [p["id"] for p in load_yaml(project / "site_config" / "playbook.yaml")["phases"]]

@@ -28,7 +28,8 @@ Kind = Literal["text", "line", "key"]
 # is one line: a name, an id, an abbreviation, a handle, a link.
 FREE_TEXT_FIELDS = frozenset(
     {"summary", "responsibilities", "checklists", "handoff", "skills", "training", "first_actions",
-     "do", "dont", "how", "when", "description", "intro"}
+     "do", "dont", "how", "when", "description", "intro", "time_targets", "scripts", "decision_rights",
+     "conflicts", "anti_patterns", "guidance", "messages", "examples", "severity_rules"}
 )  # fmt: skip
 # Under these keys the next key is data (a phase or role id, or an overlay's old text), not a field.
 _DATA_KEYS_UNDER = frozenset({"checklists", "raci", "contacts", "replace"})

@@ -21,7 +21,21 @@ from generator.core.yaml_loading import Loc, Path_, YamlDoc
 from generator.diagnostics import Diagnostic
 
 # Values that are not prose: ids, addresses, dates, handles and the role's own name.
-_ROLE_SKIPPED = frozenset({"name", "short", "extends", "role", "backups", "review", "id", "within"})
+_ROLE_SKIPPED = frozenset(
+    {
+        "name",
+        "short",
+        "extends",
+        "role",
+        "backups",
+        "review",
+        "id",
+        "within",
+        "severity",
+        "severities",
+        "source",
+    }
+)
 _ACTIVITY_SKIPPED = frozenset({"id", "phase", "raci", "extends"})
 _SETTINGS_SKIPPED = frozenset(
     {"id", "roles", "role_order", "url", "email", "pager", "channel", "version", "published"}
@@ -93,7 +107,8 @@ LEFT_OUT_FIX = "write the name of a role of this playbook, or remove it"
 
 
 class _Finder:
-    """Names matched as whole phrases in any case, abbreviations as whole words in their own case;
+    """Names of several words matched as whole phrases in any case, one-word names and abbreviations as
+    whole words in their own case;
     a plural counts ("SMEs"), and a role's own name hides what it contains ("Customer Support Team")."""
 
     def __init__(self, absent: Collection[str], present: set[str]) -> None:
@@ -103,7 +118,9 @@ class _Finder:
         def alternatives(names: Iterable[str]) -> str:
             return "|".join(phrase(n) for n in sorted(names, key=len, reverse=True))
 
-        names = [n for n in absent if " " in n or not _is_abbreviation(n)]
+        # a name of several words in any case; one word (an abbreviation, or a name such as "Scribe") as
+        # written, since in lower case it is a common word ("a deputy may have to take command")
+        names = [n for n in absent if " " in n.strip()]
         shorts = [n for n in absent if n not in names]
         parts = [f"(?i:{alternatives(names)})"] if names else []
         parts += [alternatives(shorts)] if shorts else []
@@ -173,10 +190,6 @@ class _Places:
             marks = sorted({(at.line, at.col) for at in (*doc.values.values(), *doc.keys.values())})
             self.tables[id(doc)] = (lines, marks)
         return self.tables[id(doc)]
-
-
-def _is_abbreviation(name: str) -> bool:
-    return re.fullmatch(r"[A-Za-z0-9&+./-]{1,8}", name) is not None and name.upper() == name
 
 
 def _texts(value: Any, path: Path_, skipped: frozenset[str]) -> Iterator[tuple[Path_, str]]:

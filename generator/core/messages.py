@@ -12,7 +12,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.core.model import ID_PATTERN, Activity, ActivityFile, RaciLetter
+from generator.core.fields import ID_PATTERN, RaciLetter
+from generator.core.model import Activity, ActivityFile
 from generator.core.raci import accountable, responsible
 from generator.core.yaml_loading import Loc, Path_
 from generator.diagnostics import Diagnostic

@@ -30,9 +30,19 @@ from generator.core.yaml_loading import Loc, Path_, YamlDoc
 from generator.diagnostics import Diagnostic
 
 EDITS = ("remove", "replace", "add")
-KEYED_LISTS = {"works_with": "role", "escalates_to": "role"}  # entries named by this field
+KEYED_LISTS = {  # entries named by this field
+    "works_with": "role",
+    "escalates_to": "role",
+    "scripts": "id",
+    "guidance": "id",
+    "messages": "id",
+    "decision_rights": "severity",
+    "time_targets": "what",
+    "conflicts": "when",
+    "anti_patterns": "text",
+}
 _VERBATIM = re.compile(r"(`+[^`]*`+|\]\([^)]*\)|<[^>\s]*>|\b(?:https?|mailto):\S+)")
-TEXT_FIELDS_SKIPPED = {"name", "short", "role", "id", "phase", "extends"}
+TEXT_FIELDS_SKIPPED = {"name", "short", "role", "id", "phase", "extends", "severity", "severities", "source"}
 
 
 @dataclass
@@ -172,8 +182,11 @@ def merge_role(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Merged:
     return Merged(data, merger.origins)
 
 
-def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Merged:
-    """The base activity list with activities removed, changed and added by id."""
+def merge_activities(
+    base: YamlDoc, over: YamlDoc, out: list[Diagnostic], grown: Merged | None = None
+) -> Merged:
+    """The base activity list with activities removed, changed and added by id; ``grown``, the base's
+    activities with others added (the library roles'), each located where it is written."""
     merger = _Merger(base.path, over, out)
     allowed = {"extends", "add", "remove", "change"}
     for key in over.data:
@@ -183,8 +196,10 @@ def merge_activities(base: YamlDoc, over: YamlDoc, out: list[Diagnostic]) -> Mer
                 f"unknown field '{key}' in an activity overlay (allowed: add, change, extends, remove)",
                 key=True,
             )
+    listed = (grown.data if grown is not None else base.data).get("activities", [])
     activities: list[tuple[dict[str, Any], tuple[str, Path_]]] = [
-        (dict(a), (base.path, ("activities", i))) for i, a in enumerate(base.data.get("activities", []))
+        (dict(a), grown.origin(("activities", i)) if grown is not None else (base.path, ("activities", i)))
+        for i, a in enumerate(listed)
     ]
     ids = [a.get("id") for a, _ in activities]
 
@@ -256,7 +271,7 @@ def prose(text: str) -> str:
     return "".join(" " * len(p) if i % 2 else p for i, p in enumerate(pieces))
 
 
-def alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str], any_space: bool = False) -> str:
     """A regular expression matching any of ``words``, the longest first where one begins another,
     written as a tree of their shared beginnings: each place in a text is tried once per character,
     not once per word, so thousands of names cost little more than a few."""
@@ -268,11 +283,14 @@ def alternation(words: Iterable[str]) -> str:
         node[""] = {}  # a word ends here
 
     def branch(node: dict[str, Any]) -> str:
-        longer = [re.escape(char) + branch(child) for char, child in node.items() if char]
+        longer = [_char(char) + branch(child) for char, child in node.items() if char]
         if len(longer) == 1 and "" not in node:
             return longer[0]
         # the word that ends here comes last, so a longer one is tried first (and backtracked from)
         return "(?:" + "|".join(longer + ([""] if "" in node else [])) + ")" if longer else ""
+
+    def _char(char: str) -> str:  # with any_space, a space between words matches a line break too
+        return r"\s+" if any_space and char == " " else re.escape(char)
 
     return branch(tree) if tree else "(?!)"
 
@@ -280,10 +298,11 @@ def alternation(words: Iterable[str]) -> str:
 def renamer(renames: dict[str, str]) -> Callable[[str], str]:
     """A function that carries ``renames`` into one text: every whole-word mention of an old name (or
     abbreviation) changed, a plural too ("SMEs"). The pattern is built once, for every text."""
-    pattern = re.compile(r"\b(" + alternation(renames) + r")(?=s?\b)")
+    pattern = re.compile(r"\b(" + alternation(renames, any_space=True) + r")(?=s?\b)")
+    spaced = {" ".join(old.split()): new for old, new in renames.items()}
 
-    def new_name(match: re.Match[str]) -> str:
-        return renames[match.group(0)]
+    def new_name(match: re.Match[str]) -> str:  # a name written over a line break is renamed too
+        return renames.get(match.group(0)) or spaced[" ".join(match.group(0).split())]
 
     def rename(text: str) -> str:
         pieces = _VERBATIM.split(text)  # code, link targets and web addresses stay as written

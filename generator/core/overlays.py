@@ -11,8 +11,19 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from generator.core.defaults import DEFAULT_PREFIX, defaults_root
+from generator.core.fields import Abbreviation, Name
+from generator.core.level_names import carried_activity_levels, carried_levels, level_ids, level_renames
+from generator.core.library import (
+    LIBRARY_PREFIX,
+    Brought,
+    brought,
+    library_docs,
+    stand_ins,
+    with_library,
+    with_stand_ins,
+)
 from generator.core.messages import role_salvage, salvaged_activities, validate_into
-from generator.core.model import Abbreviation, ActivityFile, Name, Role
+from generator.core.model import ActivityFile, Role, Severity
 from generator.core.overlay_merge import Merged, merge_activities, merge_role, rename_mentions
 from generator.core.yaml_loading import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 from generator.diagnostics import Diagnostic
@@ -26,6 +37,7 @@ class RoleSet:
     activities: ActivityFile | None = None
     bases: dict[str, str] = field(default_factory=dict)  # role id -> what it extends, e.g. default/<id>
     renames: dict[str, str] = field(default_factory=dict)  # old name or abbreviation -> new
+    level_renames: dict[str, str] = field(default_factory=dict)  # the defaults' level names -> the playbook's
     locators: dict[str, MergedLocator] = field(default_factory=dict)  # project file -> its merged values
 
 
@@ -68,6 +80,7 @@ class _Resolver:
         self.out = out
         self.merged: dict[str, Merged | None] = {}
         self.bases: dict[str, str] = {}
+        self.stand_ins = stand_ins(docs)
 
     def problem(self, doc: YamlDoc, path: Path_, message: str) -> None:
         at = doc.loc(path)
@@ -88,13 +101,21 @@ class _Resolver:
     def base(self, role_id: str, doc: YamlDoc, chain: tuple[str, ...]) -> YamlDoc | None:
         target = doc.data["extends"]
         if not isinstance(target, str):
-            self.problem(doc, ("extends",), "'extends' names a base: default, default/<role id> or a role id")
+            self.problem(
+                doc,
+                ("extends",),
+                "'extends' names a base: default, default/<role id>, library/<id> or a role id",
+            )
             return None
+        if target.startswith(LIBRARY_PREFIX + "/"):
+            return self.library_base(role_id, doc, target)
         if target == DEFAULT_PREFIX or target.startswith(DEFAULT_PREFIX + "/"):
             base_id = role_id if target == DEFAULT_PREFIX else target.removeprefix(DEFAULT_PREFIX + "/")
             defaults = default_docs().roles
             if base_id not in defaults:
                 hint = _did_you_mean(base_id, defaults)
+                if base_id in library_docs().roles:
+                    hint = f" (did you mean '{LIBRARY_PREFIX}/{base_id}'?)"
                 message = (
                     f"no default role '{base_id}'{hint}; the defaults are: {', '.join(sorted(defaults))}"
                 )
@@ -104,7 +125,11 @@ class _Resolver:
             self.all_docs[defaults[base_id].path] = defaults[base_id]
             return defaults[base_id]
         if target not in self.docs:
-            bases = [*self.docs, *(f"{DEFAULT_PREFIX}/{d}" for d in default_docs().roles)]
+            bases = [
+                *self.docs,
+                *(f"{DEFAULT_PREFIX}/{d}" for d in default_docs().roles),
+                *(f"{LIBRARY_PREFIX}/{d}" for d in library_docs().roles),
+            ]
             self.problem(doc, ("extends",), f"extends unknown role '{target}'{_did_you_mean(target, bases)}")
             return None
         if target == role_id or target in chain:
@@ -119,6 +144,20 @@ class _Resolver:
         label = f"{self.docs[target].path}"
         base = YamlDoc(label, merged.data, self.docs[target].values, self.docs[target].keys)
         return base
+
+    def library_base(self, role_id: str, doc: YamlDoc, target: str) -> YamlDoc | None:
+        library_id = target.removeprefix(LIBRARY_PREFIX + "/")
+        library = library_docs().roles
+        if library_id not in library:
+            hint = _did_you_mean(library_id, library)
+            message = f"no library role '{library_id}'{hint}; the library holds: {', '.join(sorted(library))}"
+            self.problem(doc, ("extends",), message)
+            return None
+        self.bases[role_id] = target
+        doc = library[library_id]
+        self.all_docs[doc.path] = doc
+        # the default roles it names stand for the project's roles built on them
+        return YamlDoc(doc.path, with_stand_ins(doc.data, self.stand_ins), doc.values, doc.keys)
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -139,9 +178,9 @@ def _renaming(role_id: str, base: str, bases: dict[str, str], project_ids: set[s
     the role: a default extended under its own id, or under a new id when the project has no role of
     the default's id and no other role built on the same default. A role built on a project role, or
     next to the default it extends, renames nothing."""
-    if base == f"{DEFAULT_PREFIX}/{role_id}":
+    if base in (f"{DEFAULT_PREFIX}/{role_id}", f"{LIBRARY_PREFIX}/{role_id}"):
         return True
-    base_id = base.removeprefix(f"{DEFAULT_PREFIX}/")
+    base_id = base.removeprefix(f"{DEFAULT_PREFIX}/").removeprefix(f"{LIBRARY_PREFIX}/")
     if base_id == base or base_id in project_ids:
         return False
     return list(bases.values()).count(base) == 1
@@ -170,24 +209,33 @@ def resolve_roles(
     activity_doc: YamlDoc | None,
     all_docs: dict[str, YamlDoc],
     out: list[Diagnostic],
+    levels: list[Severity] | None = None,
 ) -> RoleSet:
-    """Apply overlays, carry renames into the text, and validate every role and the activities."""
+    """Apply overlays, carry renames (of roles, and of the defaults' severity levels to the playbook's
+    own: ``level_names``) into the text, and validate every role and the activities."""
     resolver = _Resolver(role_docs, all_docs, out)
     merged = {rid: m for rid in role_docs if (m := resolver.resolve(rid)) is not None}
     defaults = default_docs()
     base_data: dict[str, Merged | YamlDoc] = {f"{DEFAULT_PREFIX}/{k}": v for k, v in defaults.roles.items()}
+    base_data.update({f"{LIBRARY_PREFIX}/{k}": v for k, v in library_docs().roles.items()})
     base_data.update(merged)
     renames = _renames(merged, resolver.bases, base_data, set(role_docs))
-    result = RoleSet(bases=resolver.bases, renames=renames)
+    ids = level_ids(levels or [])
+    result = RoleSet(bases=resolver.bases, renames=renames, level_renames=level_renames(levels or []))
+    text_renames = {**result.level_renames, **renames}
     for number, (role_id, m) in enumerate(merged.items()):
-        data = rename_mentions(m.data, renames)
+        data = rename_mentions(carried_levels(m, ids), text_renames)
         where = MergedLocator(m, data, role_docs[role_id], all_docs, result.locators)
         result.locators[role_docs[role_id].path] = where
         # a role that fails validation is still checked against the others where it can be
         result.roles[role_id] = validate_into(Role, data, where, out, salvage=role_salvage(role_id, number))
     result.roles = {k: v for k, v in result.roles.items() if v is not None}
     if activity_doc is not None:
-        result.activities = _activities(activity_doc, all_docs, renames, out, result.locators)
+        extra = brought(resolver.bases, resolver.stand_ins, set(role_docs))
+        all_docs.update(extra.docs)
+        result.activities = _activities(
+            activity_doc, all_docs, text_renames, out, result.locators, extra, ids
+        )
     return result
 
 
@@ -197,6 +245,8 @@ def _activities(
     renames: dict[str, str],
     out: list[Diagnostic],
     locators: dict[str, MergedLocator],
+    extra: Brought,
+    level_ids: dict[str, str],
 ) -> ActivityFile | None:
     if "extends" in doc.data:
         base = default_docs().activities
@@ -209,10 +259,12 @@ def _activities(
             )
             return None
         all_docs[base.path] = base
-        merged = merge_activities(base, doc, out)
+        # the library roles' activities join the base, so the project's file can change or remove them
+        grown = with_library(Merged(base.data, {(): (base.path, ())}), extra)
+        merged = merge_activities(base, doc, out, grown)
     else:
-        merged = Merged(doc.data, {(): (doc.path, ())})
-    data = rename_mentions(merged.data, renames)
+        merged = with_library(Merged(doc.data, {(): (doc.path, ())}), extra)
+    data = rename_mentions(carried_activity_levels(merged, level_ids), renames)
     where = MergedLocator(merged, data, doc, all_docs, {})
     result: ActivityFile | None = validate_into(ActivityFile, data, where, out)
     if result is None and (salvaged := salvaged_activities(data)) is not None:

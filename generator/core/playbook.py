@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from generator.core.checklist_items import derived_id, minutes
-from generator.core.model import Activity, ChecklistItem, Letter, Phase, Role, Severity, SiteConfig, TimeBox
+from generator.core.fields import Letter
+from generator.core.guidance import DecisionRight, TimeTarget
+from generator.core.model import Activity, ChecklistItem, Phase, Role, Severity, SiteConfig, TimeBox
 from generator.diagnostics import Diagnostic
 
 
@@ -34,6 +36,23 @@ def box_for(within: str | None, boxes: Sequence[TimeBox]) -> TimeBox | None:
         if limit is None or limit >= wanted:
             return box
     return None
+
+
+# The role fields whose entries say where they come from (``source``), and how a page names them.
+GUIDANCE = (
+    ("time_targets", "time targets"),
+    ("scripts", "scripts"),
+    ("decision_rights", "decision rights"),
+    ("conflicts", "conflicts"),
+    ("anti_patterns", "pitfalls"),
+    ("guidance", "sections"),
+    ("messages", "message templates"),
+)
+
+
+def engages(level: Severity, role_id: str) -> bool:
+    """Whether a severity level engages a role: a level that lists no roles engages every one."""
+    return not level.roles or role_id in level.roles
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,56 @@ class Playbook:
             used.add(key)
             items.append((key, text))
         return items
+
+    def decision_rights(self, role_id: str) -> list[DecisionRight]:
+        """The role's decision rights at the levels that engage it, in the settings' order."""
+        rights = {r.severity: r for r in self.roles[role_id].decision_rights}
+        return [rights[s.id] for s in self.config.severities if s.id in rights and engages(s, role_id)]
+
+    def time_targets(self, role_id: str) -> list[TimeTarget]:
+        """The role's time targets that hold at a level engaging it, each with only those levels."""
+        engaging = [s.id for s in self.config.severities if engages(s, role_id)]
+        kept: list[TimeTarget] = []
+        for target in self.roles[role_id].time_targets:
+            if target.severities is None:
+                kept.append(target)
+            elif levels := [s for s in target.severities if s in engaging]:
+                kept.append(target.model_copy(update={"severities": levels}))
+        return kept
+
+    def severity_name(self, severity_id: str) -> str:
+        return next((s.name for s in self.config.severities if s.id == severity_id), severity_id)
+
+    def activity(self, activity_id: str | None) -> Activity | None:
+        return next((a for a in self.activities if a.id == activity_id), None)
+
+    def doers(self, activity_id: str | None) -> list[tuple[str, Letter]]:
+        """The roles Accountable or Responsible for an activity, with their letters, the Accountable first;
+        none when there is no such activity."""
+        activity = self.activity(activity_id)
+        if activity is None:
+            return []
+        ranked = sorted(activity.raci.items(), key=lambda kv: "A" not in kv[1])
+        return [(rid, letter) for rid, letter in ranked if letter in ("A", "R", "AR") and rid in self.roles]
+
+    def consulted(self, activity_id: str | None) -> list[str]:
+        """The roles Consulted on an activity, in playbook order."""
+        activity = self.activity(activity_id)
+        raci = activity.raci if activity is not None else {}
+        return [rid for rid in self.roles if raci.get(rid) == "C"]
+
+    def adopted(self, role_id: str, source: str = "practice") -> list[tuple[str, int]]:
+        """How many of the role's guidance entries of each kind come from ``source`` ("practice": beyond
+        the guide the defaults are built from), e.g. [("scripts", 8)]; kinds with none left out."""
+        role = self.roles[role_id]
+        counts = [
+            (label, sum(1 for e in getattr(role, field) if e.source == source)) for field, label in GUIDANCE
+        ]
+        return [(label, n) for label, n in counts if n]
+
+    def adopting(self, source: str = "practice") -> list[str]:
+        """The roles carrying guidance entries from ``source``, in playbook order."""
+        return [rid for rid in self.roles if self.adopted(rid, source)]
 
     def engaged_at(self, role_id: str) -> list[Severity]:
         """The severity levels that engage the role."""

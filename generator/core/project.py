@@ -11,11 +11,14 @@ from typing import Any
 from generator.core.checklist_rules import check_checklist_items, check_time_boxes
 from generator.core.consistency import check_consistency
 from generator.core.defaults import DEFAULT_PREFIX, defaults_root
+from generator.core.fields import ID_PATTERN
+from generator.core.guidance_rules import check_guidance, fitted_role
+from generator.core.library import engaged
 from generator.core.links import LEAVES, inside, outside_files
 from generator.core.mentions import find_mentions
 from generator.core.messages import SETTINGS_SALVAGE, Locator, partial_settings, validate_into
 from generator.core.mkdocs_assets import remote_assets
-from generator.core.model import ID_PATTERN, ActivityFile, Role, SiteConfig
+from generator.core.model import ActivityFile, Role, Severity, SiteConfig
 from generator.core.overlays import DEFAULTS_LABEL, resolve_roles
 from generator.core.placeholders import example_values
 from generator.core.playbook import Playbook
@@ -40,6 +43,7 @@ class Sources:
     docs: dict[str, YamlDoc] = field(default_factory=dict)
     config_owner: dict[str, str] = field(default_factory=dict)  # top-level key -> file
     renames: dict[str, str] = field(default_factory=dict)  # role names changed by overlays
+    level_renames: dict[str, str] = field(default_factory=dict)  # the defaults' level names -> the playbook's
     locators: dict[str, Any] = field(default_factory=dict)  # file -> where a merged path stands
 
     def where(self, file: str) -> Locator:
@@ -148,7 +152,7 @@ def _load_config(project: Path, sources: Sources, out: list[Diagnostic]) -> Site
 
 
 def _load_roles(
-    project: Path, sources: Sources, out: list[Diagnostic]
+    project: Path, sources: Sources, out: list[Diagnostic], levels: list[Severity] | None = None
 ) -> tuple[dict[str, Role], ActivityFile | None, str | None, dict[str, str], dict[str, str]]:
     """Roles and activities, overlays applied; also every valid role file name and what roles extend."""
     known: dict[str, str] = {}  # id -> file name, for every role file with a valid name
@@ -191,8 +195,9 @@ def _load_roles(
     if files and activity_path is None:
         message = "no activity file: add roles/activities.yaml with a top-level 'activities:' list"
         out.append(Diagnostic(f"{ROLES_DIR}/", 1, 1, message))
-    resolved = resolve_roles(role_docs, activity_doc, sources.docs, out)
+    resolved = resolve_roles(role_docs, activity_doc, sources.docs, out, levels)
     sources.renames = resolved.renames
+    sources.level_renames = resolved.level_renames
     sources.locators = resolved.locators
     return resolved.roles, resolved.activities, activity_path, known, resolved.bases
 
@@ -211,7 +216,9 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
     out: list[Diagnostic] = _links_out(project)
     sources = Sources()
     config = _load_config(project, sources, out)
-    roles, activity_file, activity_path, known, bases = _load_roles(project, sources, out)
+    levels = list(config.severities) if config is not None else None
+    roles, activity_file, activity_path, known, bases = _load_roles(project, sources, out, levels)
+    config = engaged(config, bases) if config is not None else None
     if broken := _broken_defaults(project, sources):
         return None, broken  # what the project says about them would only echo these
     role_files = {rid: f"{ROLES_DIR}/{known[rid]}" for rid in roles}
@@ -230,6 +237,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
     check_rules(ctx)
     check_time_boxes(ctx)
     check_checklist_items(ctx)
+    check_guidance(ctx)
     check_consistency(ctx)
     ctx.out += find_mentions(ctx, sources.renames, sources.config_owner.values())
     if config is not None:
@@ -240,6 +248,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         return None, diagnostics
     if any(d.severity == "error" for d in diagnostics):
         return None, diagnostics
+    roles = {rid: fitted_role(role, config.severities) for rid, role in roles.items()}
     order = [r for r in config.role_order if r in roles] + sorted(set(roles) - set(config.role_order))
     playbook = Playbook(
         config=config,
@@ -251,7 +260,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
         card_lines={rid: sources.docs[role_files[rid]].loc(("card",), key=True).line for rid in order},
         review_at={rid: _at(sources.docs[role_files[rid]], ("review", "last_reviewed")) for rid in order},
         bases={rid: bases[rid] for rid in order if rid in bases},
-        renames=dict(sources.renames),
+        renames={**sources.level_renames, **sources.renames},
         warnings=tuple(diagnostics),
     )
     return playbook, diagnostics

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from generator.core.model import Letter
+from generator.core.fields import Letter
 
 LETTER_NAMES: dict[str, str] = {
     "R": "Responsible",

@@ -88,10 +88,16 @@ class RuleContext:
         """The overlay edit that takes an inherited mention of a role out."""
         if path and path[0] in ("works_with", "escalates_to", "backups"):
             return Fix((str(path[0]), "remove"), role_id, item=True)
-        if len(path) == 4 and path[:3:2] == ("activities", "raci") and self.activities is not None:
+        if len(path) == 4 and path[:3:2] == ("activities", "raci") and self._extends_activities():
+            assert self.activities is not None
             activity = self.activities.activities[int(path[1])].id
             return Fix(("change", activity, "raci", role_id))
         return None
+
+    def _extends_activities(self) -> bool:
+        """Whether the activity file is an overlay of the defaults' (whose `change:` can mend them)."""
+        doc = self.docs.get(self.activity_path or "")
+        return self.activities is not None and doc is not None and "extends" in doc.data
 
     def _activity_fix(self, path: Path_) -> Fix | None:
         """The activity overlay edit that mends an inherited activity's phase: the phase the message

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from generator import __version__
 from generator.cache import BuildCache, content_key
+from generator.core.guidance import SeverityRules
 from generator.core.model import Activity, Contact, Phase, Role, Severity, TimeBox
 from generator.core.playbook import Playbook
 from generator.core.raci import LETTER_LABELS, LETTER_NAMES
@@ -58,6 +59,9 @@ class PlaybookExport(BaseModel):
     time_boxes: list[TimeBox] = Field(
         default_factory=list,
         description="How checklist items are grouped by time; an item's within names one.",
+    )
+    severity_rules: SeverityRules | None = Field(
+        default=None, description="Who declares and changes a level (activity ids), and how to choose one."
     )
     contacts: dict[str, Contact]
     roles: list[RoleExport]
@@ -108,6 +112,7 @@ def playbook_json(playbook: Playbook) -> str:
         phases=list(config.phases),
         severities=list(config.severities),
         time_boxes=list(config.time_boxes),
+        severity_rules=config.severity_rules,
         contacts=dict(config.contacts),
         roles=[RoleExport(id=rid, **role.model_dump()) for rid, role in playbook.roles.items()],
         activities=[

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from generator.core.characters import describe, refused
 from generator.core.defaults import defaults_root
-from generator.core.model import Name
+from generator.core.fields import Name
 from generator.core.playbook import Playbook
 from generator.core.project import check_defaults, check_project
 from generator.diagnostics import count_summary

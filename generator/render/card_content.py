@@ -19,6 +19,8 @@ import segno
 from generator.render.safe_text import SafeText
 
 if TYPE_CHECKING:  # workers import this module to draw QR codes, and need no model
+    from generator.core.guidance import Message
+    from generator.core.model import Role
     from generator.core.playbook import Playbook
 
 CARDS_DIR = "cards"  # in the site: cards/<role id>.pdf and cards/quick-cards.pdf
@@ -98,13 +100,14 @@ DROP: dict[Profile, tuple[str, ...]] = {
 # After those go the tasks' time boxes, the last first ("5 more on the role's page" is printed instead),
 # and on the smaller cards the tasks' first box too; the first actions stay.
 TASKS_MAY_GO: frozenset[Profile] = frozenset({"compact", "minimal"})
-# On the back: the assignment log, the handoff checklist, contacts, who covers whom, and lines for notes
-# filling what is left; the people sections are dropped when the back is too tall.
+# On the back: the assignment log, the handoff checklist, contacts, message templates (the ones the role's
+# card names), who covers whom, and lines for notes filling what is left; all but the log and the handoff
+# are dropped when the back is too tall.
 BACK_DROP: dict[Profile, tuple[str, ...]] = {
-    "large": ("cover", "contacts"),
-    "full": ("cover", "contacts"),
-    "compact": ("cover", "contacts"),
-    "minimal": ("cover", "contacts"),
+    "large": ("cover", "messages", "contacts"),
+    "full": ("cover", "messages", "contacts"),
+    "compact": ("cover", "messages", "contacts"),
+    "minimal": ("cover", "messages", "contacts"),
 }
 
 
@@ -144,6 +147,14 @@ def qr_svg(url: str) -> str:
     return str(code.svg_inline(omitsize=True, border=0, svgclass="rb-qr", dark="#000", light="#fff"))
 
 
+def card_messages(role: Role) -> list[Message]:
+    """The message templates a role's card prints: those ``card.messages`` names, else its first."""
+    if role.card.messages is None:
+        return role.messages[:1]
+    by_id = {m.id: m for m in role.messages}
+    return [by_id[wanted] for wanted in dict.fromkeys(role.card.messages) if wanted in by_id]
+
+
 def card_context(
     playbook: Playbook,
     role_id: str,
@@ -175,6 +186,7 @@ def card_context(
         "reports_to": boss,
         "log_rows": tuple(range(size.log_rows)),
         "tasks": tasks,
+        "messages": card_messages(role),
         "covered_by": [b for b in dict.fromkeys(role.backups) if b in playbook.roles and b != role_id],
         "covers": playbook.backed_up_by(role_id),
         "people": [(rid, contacts[rid]) for rid in people if rid in contacts and rid in playbook.roles],

@@ -91,3 +91,11 @@ def rich_block(text: str) -> Markup:
 def plain(text: str) -> Markup:
     """Text shown exactly as written, e.g. a name in a heading, link or table cell."""
     return SafeText(_neutral(html.escape(" ".join(text.split()), quote=True)))
+
+
+def verbatim(text: str) -> Markup:
+    """Text shown as written, line breaks kept, for a script or a message inside ``<pre>``: escaped, and
+    its line breaks written as character references so the block stays one line of the page's Markdown."""
+    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
+    escaped = _neutral(html.escape("\n".join(lines), quote=True))
+    return SafeText(escaped.replace("\n", "&#10;").replace("\t", "&#9;"))

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from generator.core.links import LEAVES, inside
 from generator.errors import TemplateProblem
-from generator.render.safe_text import SafeText, plain, rich, rich_block
+from generator.render.safe_text import SafeText, plain, rich, rich_block, verbatim
 
 
 class ProjectLoader(jinja2.FileSystemLoader):
@@ -162,7 +162,7 @@ class TemplateEnvironment(GuardedEnvironment):
         self.searched = searched
         self.checked = False  # whether what templates write is checked for script (render sets it)
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
-        self.filters.update(rich=rich, rich_block=rich_block, plain=plain)
+        self.filters.update(rich=rich, rich_block=rich_block, plain=plain, verbatim=verbatim)
         # escaped text, like every safe value a template gets, stays safe only whole (text.SafeText)
         for name in ("e", "escape", "forceescape"):
             self.filters[name] = _escaped

@@ -749,7 +749,23 @@
     renderFills(inc);
   }
 
+  // A Copy button above each script and message template (pre.rb-copy): its text as written.
+  function copyButtons() {
+    document.querySelectorAll('pre.rb-copy').forEach((pre) => {
+      const before = pre.previousElementSibling;
+      if (before && before.classList.contains('rb-copy-bar')) return;
+      const said = el('span', { class: 'rb-copy-said', 'aria-live': 'polite' });
+      const name = pre.getAttribute('data-rb-copy') || 'text';
+      const b = el('button', { type: 'button', class: 'rb-copy-button', text: 'Copy ' + name });
+      b.addEventListener('click', () => copy(pre.textContent).then((ok) => {
+        said.textContent = ok ? 'Copied.' : 'Could not copy: select the text and copy it.';
+      }));
+      pre.parentNode.insertBefore(el('div', { class: 'rb-copy-bar' }, b, said), pre);
+    });
+  }
+
   function init() {
+    copyButtons();
     const items = setupChecks();
     const boardTable = document.querySelector('table[data-rb-board]');
     const logBox = document.querySelector('[data-rb-log]');

@@ -16,7 +16,7 @@
   var assets = me.getAttribute("data-rb-assets");
   var here = me.src || (assets === null ? "" : new URL(assets + "rolebook-offline.js", location.href).href);
   if (!here) return;
-  var INCIDENT = "ul.rb-checklist li.rb-check, table[data-rb-board], [data-rb-log]";
+  var INCIDENT = "ul.rb-checklist li.rb-check, table[data-rb-board], [data-rb-log], pre.rb-copy";
   var root = document.documentElement;
   var added = false;
   var registered = false;
