@@ -304,8 +304,8 @@ def measure_phone(work: Path, runs: int, compress: bool, chromium: str) -> dict[
         returning = {side: Phone(browser) for side in SIDES}
         returning["rolebook"].visit(urls["rolebook"], keep_open=True)
         figures["cached_files"] = returning["rolebook"].kept
-        for side in ("plain", "export", "material"):
-            returning[side].visit(urls[side])
+        for side in ("plain", "export", "material"):  # the plain page's site keeps its copy too
+            returning[side].visit(urls[side], keep_open=side == "plain")
         figures["repeat"] = {
             side: median_load([phone.visit(urls[side]) for _ in range(runs)])
             for side, phone in returning.items()

@@ -164,6 +164,7 @@ def test_message_templates_are_exported_and_printed(default_site: tuple[Path, Pa
     out = tmp_path / "playbook.json"
     assert rolebook("export", "--format", "json", "-o", str(out), cwd=project).returncode == 0
     exported = json.loads(out.read_text("utf-8"))
+    assert exported["severity_rules"]["declare"] == settings()["severity_rules"]["declare"]
     role = next(r for r in exported["roles"] if r["id"] == "communication-lead")
     assert [m["id"] for m in role["messages"]] == [
         m["id"] for m in role_data("communication-lead")["messages"]
@@ -322,3 +323,27 @@ def test_scripts_and_messages_are_shown_and_copied_exactly_as_written(tmp_path: 
     assert shown.get_text() == script and not shown.find(["em", "on-call"])  # type: ignore[union-attr]
     templates = [pre.get_text() for pre in page.select('pre[data-rb-copy="message"]')]
     assert templates == ["First </code></pre>", "Second"]
+
+
+def test_a_message_taken_out_leaves_the_card_and_nothing_else(tmp_path: Path) -> None:
+    """The default card names the status page's first notice; an overlay that takes it out takes it off the
+    card quietly, and a card naming a message the role does not have is an error at its line."""
+    project = copy_project(tmp_path / "p")
+    cl = project / "roles" / "communication-lead.yaml"
+    data = yaml.safe_load(cl.read_text("utf-8"))
+    data["messages"] = [m for m in data["messages"] if m["id"] != "staff-initial"]
+    cl.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    result = rolebook("validate", cwd=project)
+    assert result.returncode == 1 and "unknown message 'staff-initial'" in result.stdout
+    init = tmp_path / "init"
+    assert rolebook("init", str(init), cwd=tmp_path).returncode == 0
+    with (init / "roles" / "communication-lead.yaml").open("a", encoding="utf-8") as overlay:
+        overlay.write("messages:\n  remove: [staff-initial]\n")
+    checked = rolebook("validate", cwd=init)
+    assert checked.returncode == 0 and "message" not in checked.stdout, checked.stdout
+    pdf = tmp_path / "cl.pdf"
+    assert (
+        rolebook("cards", "--role", "communication-lead", "--back", "-o", str(pdf), cwd=init).returncode == 0
+    )
+    back = " ".join(PdfReader(pdf).pages[1].extract_text().split())
+    assert "STATUS PAGE" in back.upper() and "INTERNAL STAFF" not in back.upper()

@@ -223,3 +223,16 @@ def test_a_library_role_follows_a_default_built_under_another_id(tmp_path: Path)
     rows = matrix(project) if result.returncode == 0 else {}
     assert result.returncode == 1  # the defaults' own activities still name incident-manager
     assert not rows
+
+
+def test_a_level_that_lists_no_roles_still_engages_every_role(tmp_path: Path) -> None:
+    """A level with `roles: []` engages every role; a library role added to the playbook leaves it so."""
+    project = copy_project(tmp_path / "p")
+    config = project / "site_config" / "playbook.yaml"
+    settings = config.read_text("utf-8")
+    third = "    roles: [incident-manager, subject-matter-experts, communication-lead, operations-team]\n"
+    assert third in settings
+    config.write_text(settings.replace(third, "    roles: []\n"), "utf-8")
+    (project / "roles" / "scribe.yaml").write_text("extends: library/scribe\n", "utf-8")
+    result = rolebook("validate", "--strict", cwd=project)
+    assert result.returncode == 0 and result.stdout == "", result.stdout
