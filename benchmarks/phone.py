@@ -82,13 +82,18 @@ SIDES = {
 PLAIN_PAGE = "plain-role/"  # the same text as plain Markdown, a page of docs/ in the same site
 _CHECK_ITEM = re.compile(r'<li class="rb-check"[^>]*>.*?<span class="rb-check-text">(.*?)</span>.*?</li>')
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_TARGET = re.compile(r'<li><span class="rb-target-time">(.*?)</span> (.*?)</li>')
 
 
 def plain_page(markdown: str) -> str:
     """A role page's Markdown as a team would write it by hand: checklists as Markdown task lists, no
     rolebook markup of incident mode, links as their text (the page sits elsewhere)."""
     text = _CHECK_ITEM.sub(lambda m: f"- [ ] {m.group(1)}", markdown)
-    text = re.sub(r"(?m)^<ul class=\"rb-checklist[^>]*>\n|^</ul>\n", "", text)
+    text = re.sub(r'(?ms)^<ul class="rb-checklist[^>]*>\n(.*?)^</ul>\n', r"\1", text)
+    # the time targets as a Markdown list: the time in bold, then what is done by then
+    text = re.sub(
+        r'(?ms)^<ul class="rb-targets">\n(.*?)^</ul>\n', lambda m: _TARGET.sub(r"- **\1** \2", m[1]), text
+    )
     return _LINK.sub(lambda m: m.group(1), text)
 
 
