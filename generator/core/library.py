@@ -171,8 +171,10 @@ def engaged(config: SiteConfig, bases: dict[str, str]) -> SiteConfig:
     named = {rid for level in config.severities for rid in level.roles}
     wanted: dict[str, list[str] | None] = {}
     for role_id, base in sorted(bases.items()):
+        if not base.startswith(f"{LIBRARY_PREFIX}/") or role_id in named:
+            continue
         doc = library_docs().activities.get(base.removeprefix(f"{LIBRARY_PREFIX}/"))
-        if not base.startswith(f"{LIBRARY_PREFIX}/") or role_id in named or doc is None:
+        if doc is None:
             continue
         levels = doc.data.get("engaged")
         wanted[role_id] = [str(s) for s in levels] if isinstance(levels, list) else None

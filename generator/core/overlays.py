@@ -217,7 +217,8 @@ def resolve_roles(
     merged = {rid: m for rid in role_docs if (m := resolver.resolve(rid)) is not None}
     defaults = default_docs()
     base_data: dict[str, Merged | YamlDoc] = {f"{DEFAULT_PREFIX}/{k}": v for k, v in defaults.roles.items()}
-    base_data.update({f"{LIBRARY_PREFIX}/{k}": v for k, v in library_docs().roles.items()})
+    if any(base.startswith(f"{LIBRARY_PREFIX}/") for base in resolver.bases.values()):  # read only then
+        base_data.update({f"{LIBRARY_PREFIX}/{k}": v for k, v in library_docs().roles.items()})
     base_data.update(merged)
     renames = _renames(merged, resolver.bases, base_data, set(role_docs))
     ids = level_ids(levels or [])
