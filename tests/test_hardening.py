@@ -192,3 +192,9 @@ def test_the_documented_limits_are_the_real_ones() -> None:
     assert f"| {diagnostics.MAX_PER_FILE} |" in doc
     name = model.Role.model_fields["name"].metadata
     assert any(getattr(m, "max_length", None) == 80 for m in name) and "| 80 characters, one line |" in doc
+    from generator.core import guidance
+
+    script = guidance.Script.model_fields["text"].metadata
+    short = guidance.Message.model_fields["short"].annotation
+    assert any(getattr(m, "max_length", None) == 3000 for m in script) and "| 3000 characters; 400 |" in doc
+    assert "max_length=400" in repr(short)
