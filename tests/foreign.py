@@ -22,6 +22,13 @@ OWN_ROLES = (
     "exec-on-call",
 )
 
+# rolebook's guidance beyond the guide names the default roles and levels: the roles built on defaults
+# here do not adopt it, and take each of its lists out
+NOT_ADOPTED = "".join(
+    f"{field}: null\n"
+    for field in ("time_targets", "scripts", "decision_rights", "conflicts", "anti_patterns", "guidance")
+)
+
 FILES = {
     "roles/incident-commander.yaml": """\
         extends: default/incident-manager
@@ -58,25 +65,12 @@ FILES = {
               Set the first update time with the Communication Lead.: Agree the first update time with the Comms Officer.
           do: [Decide now and revise later.]
           dont: [Debug it yourself.]
-        # rolebook's guidance beyond the guide names the default roles and levels: not adopted here
-        time_targets: null
-        scripts: null
-        decision_rights: null
-        conflicts: null
-        anti_patterns: null
-        guidance: null
         review: {owner: "@nwh-incident-office", last_reviewed: 2026-11-20}
         """,
     "roles/technical-lead.yaml": """\
         extends: default/subject-matter-experts
         name: Technical Lead
         short: TL
-        time_targets: null
-        scripts: null
-        decision_rights: null
-        conflicts: null
-        anti_patterns: null
-        guidance: null
         checklists:
           prepare: null
           detect: null
@@ -201,7 +195,8 @@ def make_foreign_playbook(root: Path) -> Path:
     for rid in ROLE_IDS:
         (project / "roles" / f"{rid}.yaml").unlink()
     for rel, text in FILES.items():
-        (project / rel).write_text(textwrap.dedent(text), "utf-8")
+        built_on_default = "extends: default/" in text
+        (project / rel).write_text(textwrap.dedent(text) + (NOT_ADOPTED if built_on_default else ""), "utf-8")
     mkdocs = (project / "mkdocs.yml").read_text("utf-8")
     mkdocs = mkdocs.replace("https://example.org/playbook/", "https://playbook.nwh.internal/")
     mkdocs = mkdocs.replace("https://github.com/example/rolebook", "https://git.nwh.internal/ops/playbook")

@@ -47,6 +47,13 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the one place ``old`` stands in ``path`` with ``new`` (it must stand there once)."""
+    text = path.read_text("utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), "utf-8")
+
+
 def own_template(project: Path, name: str, text: str) -> Path:
     """Writes a project's own template ``templates/<name>`` (folders made as needed); its path."""
     path = project / "templates" / name

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from .conftest import write_tree
-from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, rolebook, soup
+from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, edit, rolebook, soup
 
 GUIDANCE_FIELDS = ("time_targets", "scripts", "decision_rights", "conflicts", "anti_patterns", "guidance")
 LIBRARY = sorted(p.stem for p in (REPO_ROOT / "library" / "roles").glob("*.yaml"))
@@ -115,11 +115,12 @@ def test_the_severity_page_gives_examples_and_who_sets_a_level(default_site: tup
 
 def test_who_declares_follows_the_raci_matrix(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p")
-    path = project / "roles" / "activities.yaml"
-    text = path.read_text("utf-8")
     old = "raci: {incident-manager: A, operations-team: R, subject-matter-experts: C, communication-lead: I, management-leadership: I}"
-    assert old in text
-    path.write_text(text.replace(old, old.replace("subject-matter-experts: C", "subject-matter-experts: R")))
+    edit(
+        project / "roles" / "activities.yaml",
+        old,
+        old.replace("subject-matter-experts: C", "subject-matter-experts: R"),
+    )
     assert rolebook("build", cwd=project).returncode == 0
     line = next(
         p

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from .conftest import write_tree
-from .sitekit import REPO_ROOT, copy_project, rolebook, soup
+from .sitekit import REPO_ROOT, copy_project, edit, rolebook, soup
 
 LIBRARY = sorted(p.stem for p in (REPO_ROOT / "library" / "roles").glob("*.yaml"))
 
@@ -228,11 +228,8 @@ def test_a_library_role_follows_a_default_built_under_another_id(tmp_path: Path)
 def test_a_level_that_lists_no_roles_still_engages_every_role(tmp_path: Path) -> None:
     """A level with `roles: []` engages every role; a library role added to the playbook leaves it so."""
     project = copy_project(tmp_path / "p")
-    config = project / "site_config" / "playbook.yaml"
-    settings = config.read_text("utf-8")
     third = "    roles: [incident-manager, subject-matter-experts, communication-lead, operations-team]\n"
-    assert third in settings
-    config.write_text(settings.replace(third, "    roles: []\n"), "utf-8")
+    edit(project / "site_config" / "playbook.yaml", third, "    roles: []\n")
     (project / "roles" / "scribe.yaml").write_text("extends: library/scribe\n", "utf-8")
     result = rolebook("validate", "--strict", cwd=project)
     assert result.returncode == 0 and result.stdout == "", result.stdout

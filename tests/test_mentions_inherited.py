@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, rolebook
+from .sitekit import REPO_ROOT, ROLE_IDS, copy_project, edit, rolebook
 
 DEFAULTS = "(rolebook defaults)/roles"
 NOT_A_ROLE = "which is not a role of this playbook"
@@ -57,12 +57,6 @@ def at(path: Path, text: str, name: str | None = None) -> str:
 
 def default_line(role: str, text: str) -> int:
     return line_of(REPO_ROOT / "roles" / f"{role}.yaml", text)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert text.count(old) == 1, (path, old)
-    path.write_text(text.replace(old, new), "utf-8")
 
 
 def drop_recover_phase(playbook: Path) -> None:

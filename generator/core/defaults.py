@@ -6,6 +6,8 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # generator/
 DEFAULT_PREFIX = "default"  # `extends: default` or `extends: default/<role id>`
+# How the built-in files (the defaults' and the library's) are named in messages and merged origins
+DEFAULTS_LABEL = "(rolebook defaults)"
 
 
 def defaults_root() -> Path:

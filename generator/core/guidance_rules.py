@@ -4,30 +4,34 @@ activities that exist, and decision rights only at levels that engage the role."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections import Counter
 
 from generator.core.level_names import default_level_labels
+from generator.core.mentions import texts
 from generator.core.model import Role, Severity
+from generator.core.overlay_merge import KEYED_LISTS, alternation
 from generator.core.overlays import MergedLocator
 from generator.core.playbook import engages
 from generator.core.rules import RuleContext, _suggest
 from generator.core.yaml_loading import Path_
 
-# The lists whose entries an overlay names by a field (overlay_merge.KEYED_LISTS): that field is unique.
-_KEYED = (
-    ("scripts", "id", "script id"),
-    ("guidance", "id", "section id"),
-    ("messages", "id", "message id"),
-    ("time_targets", "what", "time target"),
-    ("conflicts", "when", "conflict"),
-    ("anti_patterns", "text", "anti-pattern"),
-)
+# The guidance lists an overlay names entries of by a field (overlay_merge.KEYED_LISTS, where the field is
+# given), so that field is unique in a role; how a message calls an entry.
+_NOT_TEXT = frozenset({"severity", "severities", "source", "id", "review"})
+_KEYED = {
+    "scripts": "script id",
+    "guidance": "section id",
+    "messages": "message id",
+    "time_targets": "time target",
+    "conflicts": "conflict",
+    "anti_patterns": "anti-pattern",
+}
 
 
 def _check_ids(ctx: RuleContext) -> None:
     for rid, role in ctx.roles.items():
-        for field, key, what in _KEYED:
+        for field, what in _KEYED.items():
+            key = KEYED_LISTS[field]
             seen: set[str] = set()
             for i, entry in enumerate(getattr(role, field)):
                 value = getattr(entry, key)
@@ -64,7 +68,7 @@ def _check_role_levels(ctx: RuleContext, rid: str, role: Role, levels: dict[str,
             unknown(right.severity, path)
         elif right.severity in seen:
             ctx.add(file, path, f"decision rights for '{right.severity}' are listed twice")
-        elif not _engages(levels[right.severity], rid) and ctx.inherited(file, path) is None:
+        elif not engages(levels[right.severity], rid) and ctx.inherited(file, path) is None:
             ctx.add(
                 file,
                 path,
@@ -77,10 +81,6 @@ def _check_role_levels(ctx: RuleContext, rid: str, role: Role, levels: dict[str,
         for j, level in enumerate(target.severities or []):
             if level not in levels:
                 unknown(level, ("time_targets", i, "severities", j))
-
-
-def _engages(level: Severity, role_id: str) -> bool:
-    return engages(level, role_id)
 
 
 def fitted_role(role: Role, severities: list[Severity]) -> Role:
@@ -142,22 +142,19 @@ def _check_level_mentions(ctx: RuleContext) -> None:
     absent = [label for label in default_level_labels() if label.casefold() not in present]
     if not absent:
         return
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(a) for a in sorted(absent, key=len, reverse=True)) + r")\b"
-    )
+    pattern = re.compile(r"\b(" + alternation(absent) + r")\b")
     for rid in ctx.roles:
         file = ctx.role_files[rid]
         locator = ctx.locators.get(file)
         if not isinstance(locator, MergedLocator):
             continue
-        found: dict[str, int] = {}
+        found: Counter[str] = Counter()
         first: Path_ | None = None
-        for path, text in _inherited_texts(locator.data, ()):
+        for path, text in texts(locator.data, (), _NOT_TEXT):
             names = pattern.findall(text)
             if names and locator.origin(path) is not None:
                 first = first or path
-                for name in names:
-                    found[name] = found.get(name, 0) + 1
+                found.update(names)
         if first is not None:
             listed = ", ".join(f"'{name}' ({n}x)" for name, n in found.items())
             ctx.add(
@@ -167,18 +164,6 @@ def _check_level_mentions(ctx: RuleContext) -> None:
                 "write your own levels' names where it matters (an overlay replaces the entry)",
                 severity="warning",
             )
-
-
-def _inherited_texts(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _inherited_texts(item, (*path, i))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in ("severity", "severities", "source", "id", "review"):
-                yield from _inherited_texts(item, (*path, key))
 
 
 def check_guidance(ctx: RuleContext) -> None:

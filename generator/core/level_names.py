@@ -14,12 +14,10 @@ from typing import Any
 
 import yaml
 
-from generator.core.defaults import defaults_root
+from generator.core.defaults import DEFAULTS_LABEL, defaults_root
 from generator.core.model import Severity
 from generator.core.overlay_merge import Merged
 from generator.core.yaml_loading import Path_
-
-INHERITED_FROM = "(rolebook defaults)"  # the label of the defaults' and the library's files
 
 
 @functools.cache
@@ -73,7 +71,7 @@ def carried_levels(merged: Merged, ids: dict[str, str]) -> Any:
         return data
 
     def inherited(path: Path_) -> bool:
-        return merged.origin(path)[0].startswith(INHERITED_FROM)
+        return merged.origin(path)[0].startswith(DEFAULTS_LABEL)
 
     def carry(value: Any) -> Any:
         return ids.get(value, value) if isinstance(value, str) else value
@@ -110,7 +108,7 @@ def carried_activity_levels(merged: Merged, ids: dict[str, str]) -> Any:
         {**a, "severities": [ids.get(s, s) if isinstance(s, str) else s for s in a["severities"]]}
         if isinstance(a, dict)
         and isinstance(a.get("severities"), list)
-        and merged.origin(("activities", i, "severities"))[0].startswith(INHERITED_FROM)
+        and merged.origin(("activities", i, "severities"))[0].startswith(DEFAULTS_LABEL)
         else a
         for i, a in enumerate(listed)
     ]

@@ -22,13 +22,13 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.core.defaults import DEFAULT_PREFIX, defaults_root
+from generator.core.defaults import DEFAULT_PREFIX, DEFAULTS_LABEL, defaults_root
 from generator.core.model import SiteConfig
 from generator.core.overlay_merge import Merged
 from generator.core.yaml_loading import Path_, YamlDoc, YamlProblem, decode, parse_yaml
 
 LIBRARY_PREFIX = "library"  # `extends: library/<id>`
-LIBRARY_LABEL = "(rolebook defaults)/library"  # begins as DEFAULTS_LABEL: located like the defaults
+LIBRARY_LABEL = f"{DEFAULTS_LABEL}/library"  # located like the defaults
 
 Origin = tuple[str, Path_]
 
@@ -111,9 +111,7 @@ def _renamed(raci: Any, ids: dict[str, str], present: set[str]) -> Any:
     return {k: v for k, v in carried.items() if k in present or v in ("A", "AR", "A/R")}
 
 
-def brought(
-    bases: dict[str, str], stand_for: dict[str, str] | None = None, present: set[str] | None = None
-) -> Brought:
+def brought(bases: dict[str, str], stand_for: dict[str, str], present: set[str]) -> Brought:
     """The activities and joins of every library role a project role extends (``bases``: role id ->
     what it extends), the library's id in them changed to the project role's and the default roles'
     ids to their stand-ins (``stand_ins``); letters of roles not ``present`` in the project left out,
@@ -126,11 +124,10 @@ def brought(
             continue
         result.docs[doc.path] = doc
         listed = doc.data.get("activities")
-        ids = {**(stand_for or {}), library_id: role_id}
+        ids = {**stand_for, library_id: role_id}
         for i, activity in enumerate(listed if isinstance(listed, list) else []):
             if isinstance(activity, dict):
-                raci = _renamed(activity.get("raci"), ids, present if present is not None else set(bases))
-                renamed = {**activity, "raci": raci}
+                renamed = {**activity, "raci": _renamed(activity.get("raci"), ids, present)}
                 result.activities.append((renamed, (doc.path, ("activities", i))))
         joins = doc.data.get("joins") or {}
         for activity_id, letter in joins.items() if isinstance(joins, dict) else ():

@@ -61,14 +61,14 @@ def find_mentions(
             continue
         locator = locator.unmapped()  # paths into its data, every activity's text included
         skipped = _ACTIVITY_SKIPPED if file == ctx.activity_path else _ROLE_SKIPPED
-        for path, text in _texts(locator.data, (), skipped):
+        for path, text in texts(locator.data, (), skipped):
             for name in finder.names(text):
                 out.append(_located(locator, path, name, absent[name], places))
     for file in sorted(set(settings_files)):
         doc = ctx.docs.get(file)
         if doc is None:
             continue
-        for path, text in _texts(doc.data, (), _SETTINGS_SKIPPED):
+        for path, text in texts(doc.data, (), _SETTINGS_SKIPPED):
             for name in finder.names(text):
                 at = places.at(doc, path, name)
                 out.append(Diagnostic(file, at.line, at.col, _message(name, *absent[name]), "warning"))
@@ -192,16 +192,16 @@ class _Places:
         return self.tables[id(doc)]
 
 
-def _texts(value: Any, path: Path_, skipped: frozenset[str]) -> Iterator[tuple[Path_, str]]:
+def texts(value: Any, path: Path_, skipped: frozenset[str]) -> Iterator[tuple[Path_, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _texts(item, (*path, i), skipped)
+            yield from texts(item, (*path, i), skipped)
     elif isinstance(value, dict):
         for key, item in value.items():
             if key not in skipped:
-                yield from _texts(item, (*path, key), skipped)
+                yield from texts(item, (*path, key), skipped)
 
 
 def _message(name: str, why: str, fix: str) -> str:

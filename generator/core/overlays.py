@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from generator.core.defaults import DEFAULT_PREFIX, defaults_root
+from generator.core.defaults import DEFAULT_PREFIX, DEFAULTS_LABEL, defaults_root
 from generator.core.fields import Abbreviation, Name
 from generator.core.level_names import carried_activity_levels, carried_levels, level_ids, level_renames
 from generator.core.library import (
@@ -27,8 +27,6 @@ from generator.core.model import ActivityFile, Role, Severity
 from generator.core.overlay_merge import Merged, merge_activities, merge_role, rename_mentions
 from generator.core.yaml_loading import Loc, Path_, YamlDoc, YamlProblem, decode, parse_yaml
 from generator.diagnostics import Diagnostic
-
-DEFAULTS_LABEL = "(rolebook defaults)"
 
 
 @dataclass
