@@ -34,7 +34,7 @@ from generator.exports.schema import SCHEMAS, schema_text
 from generator.render.board_content import PAPERS, PaperName
 
 SIZE_NAMES = get_args(CardSizeName)
-EXPORT_FORMATS = ("csv", "xlsx", "json", "markdown")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "incident-io", "rootly", "firehydrant", "markdown", "zensical")
 DIFF_FORMATS = ("markdown", "json", "github")  # generator.review.pull_request.report_text writes each
 PROBLEMS = 1  # the input has problems the user can fix
 INTERNAL_ERROR = 70  # a bug in rolebook: EX_SOFTWARE
@@ -233,20 +233,22 @@ def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -
     "--output",
     "-o",
     type=click.Path(path_type=Path),
-    help="File to write ('-' for standard output); for markdown, the folder "
+    help="File to write ('-' for standard output), e.g. roles.tf.json; for markdown and zensical, the folder "
     f"(default: {MARKDOWN_FOLDER}). Required for xlsx.",
 )
 def export(project: Path, fmt: str, output: Path | None) -> None:
-    """Export the RACI as CSV or XLSX, the playbook as JSON, or the site as a plain MkDocs project.
+    """Export the RACI as CSV or XLSX, the playbook as JSON, the roles as Terraform JSON for an incident
+    tool (incident-io, rootly, firehydrant), or the site as a project that plain MkDocs (markdown) or
+    Zensical (zensical) builds without the plugin.
 
-    CSV and JSON go to standard output unless -o names a file.
+    CSV, JSON and Terraform JSON go to standard output unless -o names a file.
     """
     from generator.commands import export_playbook
 
     if fmt == "xlsx" and str(output or "-") == "-":  # a spreadsheet is binary: never poured into a terminal
         raise click.UsageError("--format xlsx writes a spreadsheet file: name it with -o FILE.xlsx")
-    if fmt == "markdown" and str(output) == "-":
-        raise click.UsageError("--format markdown writes a folder: name it with -o DIR")
+    if fmt in ("markdown", "zensical") and str(output) == "-":
+        raise click.UsageError(f"--format {fmt} writes a folder: name it with -o DIR")
     exported = export_playbook(project, fmt, output, warn=_show_warnings)
     if exported.data is not None:
         click.echo(exported.data, nl=False)

@@ -117,7 +117,8 @@ def write_board(project: Path, output: Path, paper: PaperName, warn: Warn) -> st
     return f"{board.summary()} to {output}"
 
 
-MARKDOWN_FOLDER = "playbook-markdown"  # where ``export --format markdown`` writes without -o
+MARKDOWN_FOLDER = "playbook-markdown"  # where ``export --format markdown`` (or zensical) writes without -o
+SITE_PROJECTS = ("markdown", "zensical")  # the export formats that write a folder: the site as a project
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,13 @@ class Exported:
 
 def export_playbook(project: Path, fmt: str, output: Path | None, warn: Warn) -> Exported:
     """Validate, then export in ``fmt`` (FILE_FORMATS or markdown) to ``output``: a file, '-' for standard
-    output, or for markdown a folder; without ``output``, CSV and JSON go to standard output."""
+    output, or for markdown a folder; without ``output``, CSV, JSON and Terraform JSON go to standard
+    output."""
     from generator.exports.formats import export_data
     from generator.output import check_output_file, write_atomically
 
-    if fmt == "markdown":
-        return _export_markdown(project, output or Path(MARKDOWN_FOLDER), warn)
+    if fmt in SITE_PROJECTS:
+        return _export_markdown(project, output or Path(MARKDOWN_FOLDER), warn, zensical=fmt == "zensical")
     playbook = checked_playbook(project, warn=warn)
     target = output or Path("-")
     if str(target) == "-":
@@ -145,10 +147,14 @@ def export_playbook(project: Path, fmt: str, output: Path | None, warn: Warn) ->
     return Exported(note=f"wrote {target}")
 
 
-def _export_markdown(project: Path, target: Path, warn: Warn) -> Exported:
+def _export_markdown(project: Path, target: Path, warn: Warn, *, zensical: bool) -> Exported:
     from generator.core.mkdocs_settings import site_settings
     from generator.site.markdown_export import export_markdown
 
     playbook = checked_playbook(project, warn=warn)
-    count = export_markdown(project, playbook, target, site_settings(project).site_url)
-    return Exported(note=f"wrote a MkDocs project of {count} files to {target}; build it with: mkdocs build")
+    count = export_markdown(project, playbook, target, site_settings(project).site_url, zensical=zensical)
+    engine = "zensical" if zensical else "mkdocs"
+    return Exported(
+        note=f"wrote a{' Zensical' if zensical else ' MkDocs'} project of {count} files to {target}; "
+        f"build it with: cd {target} && {engine} build"
+    )

@@ -138,6 +138,25 @@ def free_port() -> int:
     raise AssertionError("no free port of 127.0.0.1 found")
 
 
+@contextmanager
+def serving(
+    project: Path, log: Path, program: str = "rolebook"
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``program serve`` (rolebook, mkdocs or properdocs, from this environment) on a free port, its
+    terminal output in ``log``: the address of its root and the process; always stopped at the end."""
+    port = free_port()
+    exe = Path(sys.executable).with_name(program)
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [str(exe), "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project, stdout=out, stderr=out
+        )
+        try:
+            yield f"http://127.0.0.1:{port}/", server
+        finally:
+            server.kill()
+            server.wait(timeout=20)
+
+
 def wait_for(check: Callable[[], bool], seconds: float = 30) -> bool:
     """Whether ``check`` came true within ``seconds`` (asked four times a second)."""
     deadline = time.monotonic() + seconds

@@ -3,37 +3,17 @@ a banner of the located problems (also printed in the terminal), and fixing the 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .sitekit import copy_project, free_port, http_get, wait_for
+from .sitekit import copy_project, http_get, serving, wait_for
 
 ROLE = "roles/support-team.yaml"
 PROBLEM = "roles/support-team.yaml:5:1: error: unknown field 'responsibilites'"
-
-
-@contextmanager
-def serving(project: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`rolebook serve` on a free port, its terminal output in ``log``; always stopped at the end."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("rolebook")
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [str(exe), "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project, stdout=out, stderr=out
-        )
-        try:
-            yield f"http://127.0.0.1:{port}/", server  # at the root, whatever the path of site_url
-        finally:
-            server.kill()
-            server.wait(timeout=20)
 
 
 def _page(url: str) -> tuple[int, BeautifulSoup, float]:

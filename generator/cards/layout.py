@@ -12,6 +12,7 @@ never a card.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 import os
@@ -23,7 +24,8 @@ import sys
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,18 @@ MAX_WORKERS = 4
 WORKERS_ENV = "ROLEBOOK_WORKERS"
 
 log = logging.getLogger("rolebook")
+
+# fontTools dates the font subsets it writes (WeasyPrint uses it where the system has no HarfBuzz-Subset,
+# as a fresh Debian has not) by this variable, else by the clock: set, the same cards give the same bytes.
+DATE_ENV = "SOURCE_DATE_EPOCH"
+# what WeasyPrint says of the machine, not of a card: not a card's warning (a card that warns is laid out
+# again at every build)
+_MACHINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+def date_stamp(published: dt.date) -> str:
+    """The seconds a build is dated by: SOURCE_DATE_EPOCH where it is set, else the publication date."""
+    return os.environ.get(DATE_ENV) or str(int(dt.datetime.combine(published, dt.time(), dt.UTC).timestamp()))
 
 
 @dataclass(frozen=True)
@@ -55,7 +69,9 @@ class _Warnings(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(_MACHINE_NOTICES):
+            self.messages.append(message)
 
 
 _fonts: Any = None
@@ -103,10 +119,10 @@ def _font_config() -> Any:
     return _fonts
 
 
-def lay_out_one(html: str, faces: int) -> Result:
+def lay_out_one(html: str, faces: int, stamp: str) -> Result:
     """One card: its PDF if it takes ``faces`` pages (else None), the pages it takes, WeasyPrint's warnings and
     what its text measures. A face that runs over is laid out again without its optional sections, one by one.
-    """
+    The PDF is dated ``stamp`` (see ``date_stamp``)."""
     from generator.render.card_content import fill_qr_marks
 
     said = _Warnings()
@@ -115,11 +131,24 @@ def lay_out_one(html: str, faces: int) -> Result:
         document = laid_out(fill_qr_marks(html), faces)
         pages = len(document.pages)
         fits_page = fits(document, faces)
-        return Result(
-            document.write_pdf() if fits_page else None, pages, tuple(said.messages), check_text(document)
-        )
+        with _dated(stamp):
+            pdf = document.write_pdf() if fits_page else None
+        return Result(pdf, pages, tuple(said.messages), check_text(document))
     finally:
         logging.getLogger("weasyprint").removeHandler(said)
+
+
+@contextmanager
+def _dated(stamp: str) -> Iterator[None]:
+    before = os.environ.get(DATE_ENV)
+    os.environ[DATE_ENV] = stamp
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DATE_ENV, None)
+        else:
+            os.environ[DATE_ENV] = before
 
 
 PUT_BACK_TRIES = 1  # layouts spent, at most, on putting back a section a card went without
@@ -172,11 +201,12 @@ def _cpus() -> int:
 class Layouts:
     """Cards (role id -> HTML) being laid out; ``results`` waits for them. Workers start at once."""
 
-    def __init__(self, jobs: dict[str, str], faces: int, background: bool = False) -> None:
+    def __init__(self, jobs: dict[str, str], faces: int, stamp: str, background: bool = False) -> None:
         """With ``background`` (the caller has other work meanwhile, as a site build has), even a few cards
         go to a worker process when there is a CPU to spare, rather than wait to be laid out here."""
         self.jobs = jobs
         self.faces = faces
+        self.stamp = stamp
         self._folder: Path | None = None
         self._workers: list[tuple[subprocess.Popen[str], Path]] = []
         self._shares: list[list[str]] = []  # the role ids each worker lays out
@@ -203,7 +233,9 @@ class Layouts:
             folder.mkdir()
             self._shares.append(ids[index::workers])
             cards = {rid: self.jobs[rid] for rid in self._shares[-1]}
-            (folder / "cards.json").write_text(json.dumps({"faces": self.faces, "cards": cards}), "utf-8")
+            (folder / "cards.json").write_text(
+                json.dumps({"faces": self.faces, "stamp": self.stamp, "cards": cards}), "utf-8"
+            )
             with (folder / "stderr.txt").open("w") as stderr:
                 process = subprocess.Popen(
                     [sys.executable, "-P", "-c", code, str(folder)],
@@ -220,7 +252,7 @@ class Layouts:
             done = self._collect(progress) if self._workers else {}
             for role_id, html in self.jobs.items():
                 if role_id not in done:
-                    done[role_id] = lay_out_one(html, self.faces)
+                    done[role_id] = lay_out_one(html, self.faces, self.stamp)
                     if progress:
                         progress(role_id)
             return {role_id: done[role_id] for role_id in self.jobs}
@@ -289,7 +321,7 @@ def work() -> None:
     folder = Path(sys.argv[1])
     request = json.loads((folder / "cards.json").read_text("utf-8"))
     for role_id, html in request["cards"].items():
-        result = lay_out_one(html, request["faces"])
+        result = lay_out_one(html, request["faces"], request["stamp"])
         if result.pdf is not None:
             (folder / f"{role_id}.pdf").write_bytes(result.pdf)
         said = {

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.cache import BuildCache, content_key
 from generator.cards.fit import without_optional
-from generator.cards.layout import Layouts
+from generator.cards.layout import Layouts, date_stamp
 from generator.cards.problems import (
     MEASURE_HEIGHT_MM,
     dense_codes,
@@ -95,7 +95,9 @@ class CardBatch:
             self.pdfs[role_id] = cached
             if progress:
                 progress(role_id)
-        self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1, background)
+        self._layouts: Layouts | None = Layouts(
+            jobs, 2 if back else 1, date_stamp(playbook.config.published), background
+        )
         self._problems = dense_codes(playbook, options, size, list(self.keys))
 
     def site_paths(self) -> list[str]:

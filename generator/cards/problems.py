@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.cards.fit import TextCheck, card_of, classes_of, text_problems
 from generator.cards.layout import weasy_html
+from generator.core.mkdocs_settings import CONFIG_FILE, found_config_file
 from generator.core.playbook import Playbook
 from generator.core.project import TEMPLATES_DIR
 from generator.diagnostics import Diagnostic
@@ -122,15 +123,16 @@ def dense_codes(
         return {}
     project = options.template_dirs[0].parent if options.template_dirs else None
     line = 1
-    if project is not None and (project / "mkdocs.yml").is_file():
-        said = (project / "mkdocs.yml").read_text("utf-8", "replace").splitlines()
+    config = found_config_file(project) if project is not None else None
+    if config is not None:
+        said = config.read_text("utf-8", "replace").splitlines()
         line = next((n for n, text in enumerate(said, 1) if text.startswith("site_url")), 1)
     message = (
         f"the QR code of {url!r} ({len(url)} characters) prints {qr_module_mm(url, size):.2f} mm"
         f" a dot on the {size.label} card, finer than the {QR_MODULE_MIN_MM} mm that scans at 150 dpi;"
         " use a shorter site_url"
     )
-    return {rid: [Diagnostic("mkdocs.yml", line, 1, message)]}
+    return {rid: [Diagnostic(config.name if config else CONFIG_FILE, line, 1, message)]}
 
 
 def text_problems_of(

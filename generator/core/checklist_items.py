@@ -44,6 +44,20 @@ def derived_id(text: str) -> str:
     return out
 
 
+def derived_ids(texts: list[str], prefix: str) -> list[str]:
+    """Ids for items that have none, one per text in order: ``prefix`` and the text's first words, and a
+    number from 2 on when the same first words come again."""
+    ids: list[str] = []
+    for text in texts:
+        base = key = f"{prefix}{derived_id(text)}"
+        number = 1
+        while key in ids:
+            number += 1
+            key = f"{base}-{number}"
+        ids.append(key)
+    return ids
+
+
 def minutes(within: str) -> int | None:
     """A duration in minutes, or None when ``within`` is not a duration (then it names a time box)."""
     match = DURATION.match(within.strip().lower())

@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.core.mkdocs_settings import found_config_file
 from generator.diagnostics import Diagnostic
 
-MKDOCS_FILES = ("mkdocs.yml", "mkdocs.yaml")
 ASSET_KEYS = ("extra_javascript", "extra_css")
 # a scheme (https:, data:, javascript:...) or a network-path reference (//host/...), after any blanks
 _ELSEWHERE = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|[/\\]{2})")
@@ -41,7 +41,7 @@ def _entries(node: Node) -> list[ScalarNode]:
 
 def remote_assets(project: Path) -> list[Diagnostic]:
     """An error for each stylesheet or script of mkdocs.yml that is not a file of the site."""
-    path = next((project / name for name in MKDOCS_FILES if (project / name).is_file()), None)
+    path = found_config_file(project)
     if path is None:
         return []
     try:

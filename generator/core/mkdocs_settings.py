@@ -11,18 +11,52 @@ from pathlib import Path
 
 import yaml
 
+from generator.diagnostics import Diagnostic
 from generator.errors import RolebookError
 
 CONFIG_FILE = "mkdocs.yml"
+# The site's configuration, by the names MkDocs and ProperDocs (its maintained fork) read, in the order
+# rolebook looks for them: the first found is the one its commands use.
+CONFIG_FILES = (CONFIG_FILE, "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
+_MKDOCS_NAMES = CONFIG_FILES[:2]
+
+
+def found_config_file(project: Path) -> Path | None:
+    return next((project / name for name in CONFIG_FILES if (project / name).is_file()), None)
 
 
 def config_file(project: Path) -> Path:
-    path = project / CONFIG_FILE
-    if not path.is_file():
+    path = found_config_file(project)
+    if path is None:
         raise RolebookError(
-            f"{path}: no MkDocs configuration; a playbook project has mkdocs.yml beside roles/"
+            f"{project / CONFIG_FILE}: no site configuration; a playbook project has mkdocs.yml "
+            "(or properdocs.yml) beside roles/"
         )
     return path
+
+
+def config_file_name(project: Path | None) -> str:
+    """The name of the project's configuration file, for messages about it (mkdocs.yml if none)."""
+    path = found_config_file(project) if project is not None else None
+    return path.name if path else CONFIG_FILE
+
+
+def two_configurations(project: Path) -> list[Diagnostic]:
+    """A warning when both MkDocs' and ProperDocs' file are there: each engine reads its own."""
+    mkdocs = next((name for name in _MKDOCS_NAMES if (project / name).is_file()), None)
+    properdocs = next((name for name in CONFIG_FILES[2:] if (project / name).is_file()), None)
+    if not (mkdocs and properdocs):
+        return []
+    return [
+        Diagnostic(
+            properdocs,
+            1,
+            1,
+            f"both {mkdocs} and {properdocs}: ProperDocs builds from {properdocs}, MkDocs and rolebook's"
+            f" commands from {mkdocs}; keep one (ProperDocs reads {mkdocs} when it is alone)",
+            "warning",
+        )
+    ]
 
 
 @dataclass(frozen=True)

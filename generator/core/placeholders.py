@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from generator.core.mkdocs_settings import found_config_file
 from generator.core.model import SiteConfig
 from generator.core.rules import ConfigLocator
 from generator.core.yaml_loading import Path_
 from generator.diagnostics import Diagnostic
 
-MKDOCS_FILES = ("mkdocs.yml", "mkdocs.yaml")
 EXAMPLE_REPOSITORY = "https://github.com/example/"
 EXAMPLE_ORGANIZATION = "Example Organization"  # what `rolebook init` writes without --organization
 _EXAMPLE_HOST = re.compile(
@@ -39,11 +39,8 @@ def is_example(value: str) -> bool:
 
 
 def _mkdocs_settings(project: Path) -> list[Diagnostic]:
-    for name in MKDOCS_FILES:
-        path = project / name
-        if path.is_file():
-            break
-    else:
+    path = found_config_file(project)
+    if path is None:
         return []
     try:
         lines = path.read_text("utf-8").splitlines()
@@ -55,7 +52,7 @@ def _mkdocs_settings(project: Path) -> list[Diagnostic]:
         if match and is_example(match.group(2)):
             key, value = match.groups()
             message = f"{key} is still the example value {value}: {_ADVICE[key]}"
-            out.append(Diagnostic(name, number, match.start(2) + 1, message, "warning"))
+            out.append(Diagnostic(path.name, number, match.start(2) + 1, message, "warning"))
     return out
 
 

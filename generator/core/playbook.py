@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from generator.core.checklist_items import derived_id, minutes
+from generator.core.checklist_items import derived_ids, minutes
 from generator.core.fields import Letter
 from generator.core.guidance import DecisionRight, TimeTarget
 from generator.core.model import Activity, ChecklistItem, Phase, Role, Severity, SiteConfig, TimeBox
@@ -136,17 +136,8 @@ class Playbook:
 
     def handoff_items(self, role_id: str) -> list[tuple[str, str]]:
         """The role's handoff checklist as (id, text): ids derived from each text, prefixed 'handoff-'."""
-        items: list[tuple[str, str]] = []
-        used: set[str] = set()
-        for text in self.roles[role_id].handoff:
-            base = key = f"handoff-{derived_id(text)}"
-            number = 1
-            while key in used:  # the same first words again: numbered, in order
-                number += 1
-                key = f"{base}-{number}"
-            used.add(key)
-            items.append((key, text))
-        return items
+        texts = self.roles[role_id].handoff
+        return list(zip(derived_ids(texts, "handoff-"), texts, strict=True))
 
     def decision_rights(self, role_id: str) -> list[DecisionRight]:
         """The role's decision rights at the levels that engage it, in the settings' order."""

@@ -21,6 +21,7 @@ from generator.core.guidance import SeverityRules
 from generator.core.model import Activity, Contact, Phase, Role, Severity, TimeBox
 from generator.core.playbook import Playbook
 from generator.core.raci import LETTER_LABELS, LETTER_NAMES
+from generator.exports.terraform_providers import TERRAFORM_FORMATS
 from generator.render.urls import DOWNLOADS
 
 # Colours for the spreadsheet; the letter itself always carries the meaning.
@@ -241,11 +242,13 @@ def downloads(playbook: Playbook, cache: BuildCache | None = None) -> dict[str, 
     return {DOWNLOADS["csv"]: raci_csv(playbook), DOWNLOADS["xlsx"]: xlsx, DOWNLOADS["json"]: whole}
 
 
-FILE_FORMATS = ("csv", "xlsx", "json")  # what ``rolebook export`` writes as one file
+FILE_FORMATS = ("csv", "xlsx", "json", *TERRAFORM_FORMATS)  # what ``rolebook export`` writes as one file
 
 
 def export_data(playbook: Playbook, fmt: str) -> bytes:
     """The playbook exported in one of FILE_FORMATS: the bytes of the file."""
     if fmt == "xlsx":
         return raci_xlsx(playbook)
+    if fmt in TERRAFORM_FORMATS:
+        return TERRAFORM_FORMATS[fmt](playbook).encode("utf-8")
     return (raci_csv(playbook) if fmt == "csv" else playbook_json(playbook)).encode("utf-8")

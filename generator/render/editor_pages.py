@@ -15,8 +15,8 @@ GUIDES_DIR = "editing-this-playbook"
 CHANGES_PAGE = f"{GUIDES_DIR}/changes.md"
 # The guides in reading order: how to adapt, how to change a role, then reference.
 GUIDES = (
-    "adapting", "changing-a-role", "file-format", "quick-cards", "incident-mode", "first-five-minutes", "offline",
-    "limits", "performance",
+    "adapting", "changing-a-role", "file-format", "quick-cards", "incident-tools", "incident-mode",
+    "first-five-minutes", "offline", "engines", "limits", "performance",
 )  # fmt: skip
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from mkdocs.utils.meta import get_data
 
 from generator.core.changes import Changes
 from generator.core.defaults import builtin_templates
@@ -24,6 +23,7 @@ from generator.core.links import LEAVES, inside
 from generator.core.playbook import Playbook
 from generator.core.raci import LEGEND, LETTER_LABELS, LETTER_NAMES
 from generator.errors import TemplateProblem
+from generator.render import front_matter
 from generator.render.card_content import ALL_CARDS_PDF, CARDS_DIR, SIZES, CardSize, card_context
 from generator.render.editor_pages import CHANGES_PAGE, editing_nav, guide_pages
 from generator.render.incident_assets import BLANK_LOG_ROWS, BOARD_PAGE, LOG_PAGE, incident_files
@@ -44,6 +44,8 @@ class RenderOptions:
     directory_urls: bool = True
     site_url: str | None = None  # where the site is published: the cards' QR codes point there
     changes: Changes | None = None  # the changes page's content (review/defaults_changes.py), when published
+    # links in raw HTML relative to the page's Markdown file, as Zensical reads them (render/urls.py)
+    source_links: bool = False
 
     @functools.cached_property
     def search_path(self) -> list[Path]:
@@ -150,7 +152,7 @@ def _environment(options: RenderOptions) -> TemplateEnvironment:
 
 def _linker(src: str, options: RenderOptions) -> Callable[[str], str]:
     """``href(target)``: a URL for raw HTML, which MkDocs does not rewrite."""
-    return lambda target: relative_url(src, target, options.directory_urls)
+    return lambda target: relative_url(src, target, options.directory_urls, source_links=options.source_links)
 
 
 def _md_linker(src: str) -> Callable[[str], str]:
@@ -218,7 +220,9 @@ def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dic
             {**common, **extra, "href": _linker(path, options), "md": _md_linker(path), "page_path": path},
         )
         # each page links the stylesheets of its kind (render/stylesheets.py)
-        out[path] = with_sheets(path, text, options.directory_urls, brands) if path.endswith(".md") else text
+        if path.endswith(".md"):
+            text = with_sheets(path, text, options.directory_urls, brands, source_links=options.source_links)
+        out[path] = text
     # the stylesheet and the scripts minified: fewer bytes before a phone paints (render/minify.py)
     return {path: minified(path, text) for path, text in sorted(out.items())}
 
@@ -287,7 +291,7 @@ HIDEABLE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"}
 
 
 def _check_front_matter(file: str, text: str) -> None:
-    meta = get_data(text)[1]
+    meta = front_matter.split(text)[1]
     for key, value in meta.items():
         if key != "hide" or not isinstance(value, list) or not set(map(str, value)) <= HIDEABLE:
             raise TemplateProblem(

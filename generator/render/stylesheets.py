@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mkdocs.utils.meta import get_data
-
 from generator.core.playbook import Playbook
+from generator.render import front_matter
 from generator.render.urls import relative_url
 
 
@@ -70,7 +69,9 @@ def sheets_for(text: str) -> list[Sheet]:
     ]
 
 
-def with_sheets(page: str, text: str, directory_urls: bool, after: list[str] | None = None) -> str:
+def with_sheets(
+    page: str, text: str, directory_urls: bool, after: list[str] | None = None, *, source_links: bool = False
+) -> str:
     """A generated page with links to the sheets it needs, then to ``after`` (the brand's), at the top of
     its content: after its front matter (either form MkDocs reads) and its title, in a hidden block, which
     Markdown keeps as it is and which takes no room on the page."""
@@ -79,9 +80,10 @@ def with_sheets(page: str, text: str, directory_urls: bool, after: list[str] | N
         return text
     paths = [*needed, *(after or [])]
     links = "".join(
-        f'<link rel="stylesheet" href="{relative_url(page, path, directory_urls)}">' for path in paths
+        f'<link rel="stylesheet" href="{relative_url(page, path, directory_urls, source_links=source_links)}">'
+        for path in paths
     )
-    body = get_data(text)[0]
+    body = front_matter.split(text)[0]
     at = len(text) - len(body) if text.endswith(body) else 0
     title = _TITLE.match(text, at)
     at = title.end() if title else at

@@ -2,6 +2,9 @@
 
 HTML written by templates is not rewritten by MkDocs, so links in it are
 computed here the way MkDocs lays pages out (with or without directory URLs).
+Zensical does rewrite them: it reads every relative link of a page, in raw HTML too,
+as relative to the page's Markdown file, as MkDocs reads Markdown links; for it
+links are written that way (``source_links``).
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ def page_url(src: str, directory_urls: bool) -> str:
     return stem + "/"
 
 
-def relative_url(from_src: str, to_src: str, directory_urls: bool) -> str:
-    """A link from the page built from ``from_src`` to the page (or asset) ``to_src``."""
+def relative_url(from_src: str, to_src: str, directory_urls: bool, *, source_links: bool = False) -> str:
+    """A link from the page built from ``from_src`` to the page (or asset) ``to_src``; with
+    ``source_links``, from the Markdown file to the other file, as the engine will rewrite it."""
+    if source_links:
+        return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
     here = page_url(from_src, directory_urls)
     there = page_url(to_src, directory_urls) if to_src.endswith(".md") else to_src
     base = posixpath.dirname(here) if not here.endswith("/") else here.rstrip("/")

@@ -7,7 +7,6 @@ midway is undone by the next one (site/swap.py). ``rolebook serve`` is in site/s
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.cards.layout import DATE_ENV, date_stamp
 from generator.core.mkdocs_settings import config_file, site_settings
 from generator.core.playbook import Playbook
 from generator.core.project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
@@ -24,8 +24,6 @@ from generator.output import check_output_folder
 from generator.render.sandbox import template_location, template_problem
 from generator.site import swap
 from generator.site.mkdocs_log import mkdocs_logging, quiet_material
-
-DATE_ENV = "SOURCE_DATE_EPOCH"  # the reproducible-builds convention MkDocs follows
 
 
 def restore_site(project: Path, site_dir: Path | None) -> None:
@@ -114,8 +112,7 @@ def _dated(playbook: Playbook | None) -> Iterator[None]:
     if playbook is None or os.environ.get(DATE_ENV):
         yield
         return
-    published = dt.datetime.combine(playbook.config.published, dt.time(), dt.UTC)
-    os.environ[DATE_ENV] = str(int(published.timestamp()))
+    os.environ[DATE_ENV] = date_stamp(playbook.config.published)
     try:
         yield
     finally:

@@ -70,6 +70,9 @@ class SiteBundle:
     palette: dict[str, str] | None = None
     logo: str | None = None
     listed: frozenset[str] = frozenset()  # the generated pages the navigation lists
+    # the base stylesheet written into each page; linked instead where a reader drops <style> elements
+    # (Backstage TechDocs: site/mkdocs_mapping.py)
+    inline_stylesheet: bool = True
 
     @property
     def pages(self) -> dict[str, str]:
@@ -82,7 +85,7 @@ class SiteBundle:
         (site/inline_assets.py)."""
         css, bootstrap = (self.files.get(path) for path in (CSS_PATH, OFFLINE_JS_PATH))
         css, bootstrap = (text if isinstance(text, str) else None for text in (css, bootstrap))
-        return without_indentation(inline_assets(html, css, bootstrap))
+        return without_indentation(inline_assets(html, css if self.inline_stylesheet else None, bootstrap))
 
     @property
     def theme_dir(self) -> Path:
@@ -162,6 +165,7 @@ def make_bundle(
     directory_urls: bool = True,
     site_url: str | None = None,
     cache: BuildCache | None = None,
+    source_links: bool = False,
 ) -> SiteBundle:
     """The bundle of ``playbook`` (validated from ``project``), with its cards started. With ``docs``, the
     folder of the site's own pages, a link out of the project there or a page at a generated path is an
@@ -170,7 +174,11 @@ def make_bundle(
         check_docs_folder(docs, project)
     changes = changes_from_defaults(project, playbook) if playbook.config.editing.changes else None
     options = RenderOptions(
-        (project / TEMPLATES_DIR,), directory_urls=directory_urls, site_url=site_url, changes=changes
+        (project / TEMPLATES_DIR,),
+        directory_urls=directory_urls,
+        site_url=site_url,
+        changes=changes,
+        source_links=source_links,
     )
     cache = cache or BuildCache(None)
     cards = start_site_cards(playbook, options, cache)

@@ -13,13 +13,13 @@ from typing import Any
 
 import markdown
 import yaml
-from mkdocs.utils.meta import get_data
 
 from generator.cache import BuildCache
 from generator.core.playbook import Playbook
 from generator.core.project import DOCS_DIR
 from generator.errors import RolebookError
 from generator.output import shared_mode
+from generator.render import front_matter
 from generator.render.incident_assets import OFFLINE_JS_PATH, export_scripts
 from generator.render.renderer import many_roles
 from generator.site.bundle import MARKDOWN_EXTENSIONS, SiteBundle, make_bundle
@@ -54,7 +54,7 @@ def _plain(nav: Any) -> Any:
     return str(nav)
 
 
-def _mkdocs_config(bundle: SiteBundle, site_url: str | None, nav: list[Any]) -> str:
+def _mkdocs_config(bundle: SiteBundle, site_url: str | None, nav: list[Any], engine: str) -> str:
     theme: dict[str, Any] = {
         "name": "material",
         "custom_dir": THEME_DIR,
@@ -80,7 +80,7 @@ def _mkdocs_config(bundle: SiteBundle, site_url: str | None, nav: list[Any]) -> 
     }
     if many_roles(bundle.playbook):  # the role pages are reached from the roles index, not the navigation
         config["not_in_nav"] = "/roles/*.md\n"
-    header = "# Exported by rolebook: builds with `mkdocs build`, no rolebook plugin needed.\n"
+    header = f"# Exported by rolebook: builds with `{engine} build`, no rolebook plugin needed.\n"
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
@@ -93,19 +93,27 @@ def _check_converted(bundle: SiteBundle) -> None:
         extension_configs={name: options for name, options in MARKDOWN_EXTENSIONS if options},
     )
     for path, text in bundle.pages.items():
-        problem = bundle.script_problem(path, converter.reset().convert(get_data(text)[0]))
+        problem = bundle.script_problem(path, converter.reset().convert(front_matter.split(text)[0]))
         if problem:
             raise RolebookError(problem)
 
 
-def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: str | None) -> int:
+def export_markdown(
+    project: Path, playbook: Playbook, target: Path, site_url: str | None, *, zensical: bool = False
+) -> int:
     """Write the MkDocs project into ``target`` (new or empty); return the number of files. The playbook
-    was validated from ``project``, which refused links out of it in docs/ and templates/."""
+    was validated from ``project``, which refused links out of it in docs/ and templates/. For
+    ``zensical``, the links in the pages' HTML are written as Zensical reads them (render/urls.py)."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
     own_docs = project / DOCS_DIR  # a page there at a generated path is refused, as by the plugin
     bundle = make_bundle(
-        project, playbook, own_docs, site_url=site_url, cache=BuildCache.for_project(project)
+        project,
+        playbook,
+        own_docs,
+        site_url=site_url,
+        cache=BuildCache.for_project(project),
+        source_links=zensical,
     )
     bundle.wait_for_cards()
     files = dict(bundle.files)
@@ -125,7 +133,8 @@ def export_markdown(project: Path, playbook: Playbook, target: Path, site_url: s
     try:
         (staging / THEME_DIR).mkdir()
         (staging / THEME_DIR / "main.html").write_text(MAIN_TEMPLATE, "utf-8")
-        (staging / "mkdocs.yml").write_text(_mkdocs_config(bundle, site_url, bundle.nav(own)), "utf-8")
+        config = _mkdocs_config(bundle, site_url, bundle.nav(own), "zensical" if zensical else "mkdocs")
+        (staging / "mkdocs.yml").write_text(config, "utf-8")
         for rel, content in files.items():
             path = staging / "docs" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
