@@ -26,7 +26,7 @@ from typing import get_args
 import click
 
 from generator import __version__
-from generator.commands import BOARD_PDF, CARDS_PDF, MARKDOWN_FOLDER
+from generator.commands import BOARD_PDF, CARDS_PDF, SITE_PROJECTS
 from generator.core.model import CardSizeName
 from generator.diagnostics import FORMATS, Diagnostic, format_diagnostics, terminal_safe
 from generator.errors import RolebookError
@@ -234,7 +234,7 @@ def diff(project: Path, base: str, head: str | None, fmt: str, no_cards: bool) -
     "-o",
     type=click.Path(path_type=Path),
     help="File to write ('-' for standard output), e.g. roles.tf.json; for markdown and zensical, the folder "
-    f"(default: {MARKDOWN_FOLDER}). Required for xlsx.",
+    f"(default: {', '.join(f'{folder}/ for {fmt}' for fmt, folder in SITE_PROJECTS.items())}). Required for xlsx.",
 )
 def export(project: Path, fmt: str, output: Path | None) -> None:
     """Export the RACI as CSV or XLSX, the playbook as JSON, the roles as Terraform JSON for an incident
@@ -247,7 +247,7 @@ def export(project: Path, fmt: str, output: Path | None) -> None:
 
     if fmt == "xlsx" and str(output or "-") == "-":  # a spreadsheet is binary: never poured into a terminal
         raise click.UsageError("--format xlsx writes a spreadsheet file: name it with -o FILE.xlsx")
-    if fmt in ("markdown", "zensical") and str(output) == "-":
+    if fmt in SITE_PROJECTS and str(output) == "-":
         raise click.UsageError(f"--format {fmt} writes a folder: name it with -o DIR")
     exported = export_playbook(project, fmt, output, warn=_show_warnings)
     if exported.data is not None:

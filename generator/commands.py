@@ -8,6 +8,7 @@ WeasyPrint) are imported by the function that needs them, so ``rolebook validate
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +118,8 @@ def write_board(project: Path, output: Path, paper: PaperName, warn: Warn) -> st
     return f"{board.summary()} to {output}"
 
 
-MARKDOWN_FOLDER = "playbook-markdown"  # where ``export --format markdown`` (or zensical) writes without -o
-SITE_PROJECTS = ("markdown", "zensical")  # the export formats that write a folder: the site as a project
+# the export formats that write a folder, the site as a project for an engine, and where each goes without -o
+SITE_PROJECTS = {"markdown": "playbook-markdown", "zensical": "playbook-zensical"}
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,14 @@ class Exported:
 
 
 def export_playbook(project: Path, fmt: str, output: Path | None, warn: Warn) -> Exported:
-    """Validate, then export in ``fmt`` (FILE_FORMATS or markdown) to ``output``: a file, '-' for standard
-    output, or for markdown a folder; without ``output``, CSV, JSON and Terraform JSON go to standard
-    output."""
+    """Validate, then export in ``fmt`` (FILE_FORMATS or SITE_PROJECTS) to ``output``: a file, '-' for
+    standard output, or for a site project a folder; without ``output``, CSV, JSON and Terraform JSON go to
+    standard output, a site project to its folder of SITE_PROJECTS."""
     from generator.exports.formats import export_data
     from generator.output import check_output_file, write_atomically
 
     if fmt in SITE_PROJECTS:
-        return _export_markdown(project, output or Path(MARKDOWN_FOLDER), warn, zensical=fmt == "zensical")
+        return _export_markdown(project, output or Path(SITE_PROJECTS[fmt]), warn, zensical=fmt == "zensical")
     playbook = checked_playbook(project, warn=warn)
     target = output or Path("-")
     if str(target) == "-":
@@ -156,5 +157,5 @@ def _export_markdown(project: Path, target: Path, warn: Warn, *, zensical: bool)
     engine = "zensical" if zensical else "mkdocs"
     return Exported(
         note=f"wrote a{' Zensical' if zensical else ' MkDocs'} project of {count} files to {target}; "
-        f"build it with: cd {target} && {engine} build"
+        f"build it with: cd {shlex.quote(str(target))} && {engine} build"
     )

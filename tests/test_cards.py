@@ -256,6 +256,72 @@ def test_cards_are_the_same_bytes_every_time(
     assert (tmp_path / "one.pdf").read_bytes() == (tmp_path / "two.pdf").read_bytes()
 
 
+def test_fonts_subset_by_fonttools_are_dated_by_the_playbook(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system has no HarfBuzz-Subset (a fresh Debian), WeasyPrint subsets fonts with fontTools,
+    which stamps each subset with the time: forced here, a card and the board laid out a second apart are
+    the same bytes, and WeasyPrint's notice about it is not a card's warning."""
+    import logging
+
+    import weasyprint.pdf.fonts
+
+    from generator.cards.board import lay_out_board
+    from generator.cards.layout import lay_out_one
+    from generator.core.project import load_playbook
+    from generator.render.board_content import PAPERS
+    from generator.render.renderer import RenderOptions, render_cards
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    playbook = load_playbook(project)
+    html = render_cards(playbook, RenderOptions(), SIZES["a6"], back=False, role_ids=["support-team"])
+    card = html["cards/support-team.html"]
+    said: list[str] = []
+    notice = logging.Handler()
+    notice.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("weasyprint").addHandler(notice)
+    try:
+        first, boards = (
+            lay_out_one(card, 1, "1780000000"),
+            [lay_out_board(playbook, RenderOptions(), PAPERS["a4"])],
+        )
+        time.sleep(1.1)
+        again, boards = (
+            lay_out_one(card, 1, "1780000000"),
+            [*boards, lay_out_board(playbook, RenderOptions(), PAPERS["a4"])],
+        )
+    finally:
+        logging.getLogger("weasyprint").removeHandler(notice)
+    assert any("Using fontTools" in message for message in said)  # the path under test was taken
+    assert first.pdf is not None and first.pdf == again.pdf
+    assert not [w for w in (*first.warnings, *again.warnings) if "HarfBuzz" in w]
+    assert boards[0].pdf == boards[1].pdf
+    assert lay_out_one(card, 1, "1790000000").pdf != first.pdf  # the date is in the bytes: another differs
+
+
+def test_a_date_that_is_not_a_number_is_a_clear_error(project: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("rolebook")
+    for command in (["cards", "-o", str(tmp_path / "x.pdf")], ["build", "-d", str(tmp_path / "site")]):
+        said = subprocess.run(
+            [str(exe), *command],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "yesterday"},
+            check=False,
+        )
+        assert said.returncode == 1, said.stderr
+        assert "SOURCE_DATE_EPOCH='yesterday': expected whole seconds since 1970-01-01" in said.stderr
+        assert "Traceback" not in said.stderr and "internal error" not in said.stderr
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "site").exists()
+
+
 def test_unknown_role_and_size_are_refused(project: Path, tmp_path: Path) -> None:
     result = rolebook("cards", "-o", str(tmp_path / "x.pdf"), "--role", "scribe", cwd=project)
     assert result.returncode == 1 and "unknown role 'scribe'" in result.stderr

@@ -114,6 +114,8 @@ def own_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["export", "--format", "json", "-o", "playbook.json"],
         ["export", "--format", "xlsx", "-o", "raci.xlsx"],
         ["export", "--format", "markdown", "-o", "exported"],
+        ["export", "--format", "zensical", "-o", "exported-for-zensical"],
+        ["export", "--format", "rootly", "-o", "roles.tf.json"],
         ["diff", "HEAD"],
         ["schema"],
     ],

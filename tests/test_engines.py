@@ -6,9 +6,9 @@ run it from mkdocs.yml or properdocs.yml, on a playbook of a real organization's
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.foreign import SITE_NAME, make_foreign_playbook
-from tests.sitekit import rolebook, serving, snapshot, soup, wait_for
+from tests.sitekit import own_template, rolebook, serving, snapshot, soup, wait_for
 
-PUBLISHED = "2026-11-02"  # the foreign playbook's settings say nothing: the build is dated the defaults' day
+REPO = Path(__file__).parent.parent
 
 
 def properdocs(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -34,20 +34,12 @@ def northwind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_foreign_playbook(tmp_path_factory.mktemp("engines"))
 
 
-def _published_stamp(project: Path) -> str:
-    built = rolebook("export", "--format", "json", cwd=project)
-    assert built.returncode == 0, built.stderr
-    published = re.search(r'"published": "([0-9-]+)"', built.stdout)
-    assert published
-    day = dt.date.fromisoformat(published.group(1))
-    return str(int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()))
-
-
 def test_properdocs_builds_the_site_rolebook_builds(northwind: Path, tmp_path: Path) -> None:
-    """Byte for byte, but for the generator named in each page's head."""
+    """Byte for byte, but for the generator named in each page's head: dated by the playbook (the sitemap),
+    whichever command builds it."""
     by_rolebook = rolebook("build", "-d", str(tmp_path / "rolebook"), cwd=northwind)
     assert by_rolebook.returncode == 0, by_rolebook.stderr
-    env = {**os.environ, "SOURCE_DATE_EPOCH": _published_stamp(northwind)}  # what `rolebook build` sets
+    env = {name: value for name, value in os.environ.items() if name != "SOURCE_DATE_EPOCH"}
     by_properdocs = properdocs("build", "-d", str(tmp_path / "properdocs"), cwd=northwind, env=env)
     assert by_properdocs.returncode == 0, by_properdocs.stderr
     assert "Traceback" not in by_properdocs.stderr
@@ -55,6 +47,7 @@ def test_properdocs_builds_the_site_rolebook_builds(northwind: Path, tmp_path: P
     assert sorted(one) == sorted(other)
     assert "roles/incident-commander/index.html" in one and "cards/incident-commander.pdf" in one
     differ = [path for path in one if one[path] != other[path]]
+    assert "sitemap.xml" not in differ
     generator = re.compile(r'<meta name="generator" content="[^"]*">')
     digest = re.compile(r"[0-9a-f]{8,}|\d+")  # the offline worker names each page's digest and the bytes
     for path in differ:
@@ -68,6 +61,18 @@ def test_properdocs_builds_the_site_rolebook_builds(northwind: Path, tmp_path: P
     page = soup(tmp_path / "properdocs" / "roles" / "incident-commander" / "index.html")
     assert page.h1 is not None and page.h1.get_text(strip=True).rstrip("¶") == "Incident Commander"
     assert SITE_NAME in page.title.get_text()  # type: ignore[union-attr]
+
+
+def test_properdocs_strict_fails_on_every_build_of_a_page_that_warns(northwind: Path, tmp_path: Path) -> None:
+    """The page cache keeps only pages whose conversion logged nothing, whichever engine logs it."""
+    project = tmp_path / "northwind"
+    shutil.copytree(northwind, project, ignore=shutil.ignore_patterns("site"))
+    builtin = (REPO / "templates" / "pages" / "severities.md.j2").read_text("utf-8")
+    own_template(project, "pages/severities.md.j2", builtin + "\nSee [the old runbook](runbook.md).\n")
+    for _ in range(2):
+        built = properdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=project)
+        assert built.returncode == 1, built.stderr
+        assert "runbook.md" in built.stderr
 
 
 @pytest.fixture

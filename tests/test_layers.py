@@ -2,7 +2,7 @@
 module imports another that (directly or not) imports it back. Imports inside functions and under
 ``TYPE_CHECKING`` count: they are arrows all the same.
 
-    errors, diagnostics, cache, output   the base every layer may use
+    errors, diagnostics, cache, output, dates   the base every layer may use
     core/        loading, the model, overlays, rules, the project read into a Playbook
     render/      the one renderer: Playbook -> {path: text}, the Jinja sandbox, card HTML
     cards/       quick cards as PDF
@@ -23,7 +23,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "generator"
 LAYERS = (
-    ("errors", "diagnostics", "cache", "output"),
+    ("errors", "diagnostics", "cache", "output", "dates"),
     ("core",),
     ("render",),
     ("cards",),

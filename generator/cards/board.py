@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.cards.layout import weasy_html
 from generator.core.playbook import Playbook
+from generator.dates import date_stamp, dated
 from generator.render.board_content import BOARD_HTML, PAPERS, Paper, PaperName, render_board
 from generator.render.renderer import RenderOptions
 
@@ -33,7 +34,9 @@ def lay_out_board(playbook: Playbook, options: RenderOptions, paper: Paper) -> B
 
     html = render_board(playbook, options, paper)[BOARD_HTML]
     document = weasy_html(html).render(font_config=FontConfiguration())
-    return Board(document.write_pdf(), len(document.pages), paper)
+    with dated(date_stamp(playbook.config.published)):  # the fonts' date: the same bytes on any day
+        pdf = document.write_pdf()
+    return Board(pdf, len(document.pages), paper)
 
 
 def print_board(project: Path, playbook: Playbook, paper: PaperName) -> Board:

@@ -12,7 +12,6 @@ never a card.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import os
@@ -24,13 +23,13 @@ import sys
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.cards.fit import TextCheck, check_text, faces_of, fits, fitted, next_smaller, put_back
+from generator.dates import dated
 from generator.errors import RolebookError
 
 # Cards per worker before another process is worth its start-up (about the time of ten cards); at most this many.
@@ -40,17 +39,9 @@ WORKERS_ENV = "ROLEBOOK_WORKERS"
 
 log = logging.getLogger("rolebook")
 
-# fontTools dates the font subsets it writes (WeasyPrint uses it where the system has no HarfBuzz-Subset,
-# as a fresh Debian has not) by this variable, else by the clock: set, the same cards give the same bytes.
-DATE_ENV = "SOURCE_DATE_EPOCH"
 # what WeasyPrint says of the machine, not of a card: not a card's warning (a card that warns is laid out
 # again at every build)
 _MACHINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
-
-
-def date_stamp(published: dt.date) -> str:
-    """The seconds a build is dated by: SOURCE_DATE_EPOCH where it is set, else the publication date."""
-    return os.environ.get(DATE_ENV) or str(int(dt.datetime.combine(published, dt.time(), dt.UTC).timestamp()))
 
 
 @dataclass(frozen=True)
@@ -122,7 +113,7 @@ def _font_config() -> Any:
 def lay_out_one(html: str, faces: int, stamp: str) -> Result:
     """One card: its PDF if it takes ``faces`` pages (else None), the pages it takes, WeasyPrint's warnings and
     what its text measures. A face that runs over is laid out again without its optional sections, one by one.
-    The PDF is dated ``stamp`` (see ``date_stamp``)."""
+    The PDF is dated ``stamp`` (generator/dates.py)."""
     from generator.render.card_content import fill_qr_marks
 
     said = _Warnings()
@@ -131,24 +122,11 @@ def lay_out_one(html: str, faces: int, stamp: str) -> Result:
         document = laid_out(fill_qr_marks(html), faces)
         pages = len(document.pages)
         fits_page = fits(document, faces)
-        with _dated(stamp):
+        with dated(stamp):
             pdf = document.write_pdf() if fits_page else None
         return Result(pdf, pages, tuple(said.messages), check_text(document))
     finally:
         logging.getLogger("weasyprint").removeHandler(said)
-
-
-@contextmanager
-def _dated(stamp: str) -> Iterator[None]:
-    before = os.environ.get(DATE_ENV)
-    os.environ[DATE_ENV] = stamp
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(DATE_ENV, None)
-        else:
-            os.environ[DATE_ENV] = before
 
 
 PUT_BACK_TRIES = 1  # layouts spent, at most, on putting back a section a card went without

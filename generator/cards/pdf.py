@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.cache import BuildCache, content_key
 from generator.cards.fit import without_optional
-from generator.cards.layout import Layouts, date_stamp
+from generator.cards.layout import Layouts
 from generator.cards.problems import (
     MEASURE_HEIGHT_MM,
     dense_codes,
@@ -26,6 +26,7 @@ from generator.cards.problems import (
     text_problems_of,
 )
 from generator.core.playbook import Playbook
+from generator.dates import date_stamp
 from generator.diagnostics import Diagnostic
 from generator.errors import LocatedError, RolebookError
 from generator.render.card_content import (
@@ -83,11 +84,12 @@ class CardBatch:
         self.keys: dict[str, str] = {}
         self.pdfs: dict[str, bytes] = {}
         jobs: dict[str, str] = {}
+        stamp = date_stamp(playbook.config.published)  # the fonts' date (generator/dates.py): in the key too
         for path, html in render_cards(
             playbook, options, size, back=back, role_ids=role_ids, qr_later=True
         ).items():
             role_id = path.removeprefix(f"{CARDS_DIR}/").removesuffix(".html")
-            self.keys[role_id] = content_key(f"{2 if back else 1} faces", LAYOUT_CODE, html)
+            self.keys[role_id] = content_key(f"{2 if back else 1} faces", LAYOUT_CODE, stamp, html)
             cached = _cached_pdf(self.cache, self.keys[role_id])
             if cached is None:
                 jobs[role_id] = html
@@ -95,9 +97,7 @@ class CardBatch:
             self.pdfs[role_id] = cached
             if progress:
                 progress(role_id)
-        self._layouts: Layouts | None = Layouts(
-            jobs, 2 if back else 1, date_stamp(playbook.config.published), background
-        )
+        self._layouts: Layouts | None = Layouts(jobs, 2 if back else 1, stamp, background)
         self._problems = dense_codes(playbook, options, size, list(self.keys))
 
     def site_paths(self) -> list[str]:

@@ -35,12 +35,6 @@ def config_file(project: Path) -> Path:
     return path
 
 
-def config_file_name(project: Path | None) -> str:
-    """The name of the project's configuration file, for messages about it (mkdocs.yml if none)."""
-    path = found_config_file(project) if project is not None else None
-    return path.name if path else CONFIG_FILE
-
-
 def two_configurations(project: Path) -> list[Diagnostic]:
     """A warning when both MkDocs' and ProperDocs' file are there: each engine reads its own."""
     mkdocs = next((name for name in _MKDOCS_NAMES if (project / name).is_file()), None)

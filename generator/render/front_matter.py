@@ -4,7 +4,7 @@ MkDocs (and ProperDocs, its fork) take settings from the top of a page in one of
 between a ``---`` line and a ``---`` or ``...`` line, or, when there is none, MultiMarkdown lines
 (``key: value``, continued by lines indented four spaces or a tab) up to the first blank line. The
 renderer checks what a generated page says there (only what to hide), so this reader must find the same
-settings as they do: tests/test_layers.py compares the two on many pages.
+settings as they do: tests/test_engine_boundary.py compares the two on many pages.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import jinja2
 
-from generator.cards.layout import DATE_ENV, date_stamp
 from generator.core.mkdocs_settings import config_file, site_settings
 from generator.core.playbook import Playbook
 from generator.core.project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
+from generator.dates import DATE_ENV, date_stamp, dated
 from generator.errors import Preformatted, RolebookError
 from generator.output import check_output_folder
 from generator.render.sandbox import template_location, template_problem
@@ -107,13 +107,10 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
 
 @contextmanager
 def _dated(playbook: Playbook | None) -> Iterator[None]:
-    """The build dated by the playbook's publication date (MkDocs writes the build date into the sitemap),
-    so the same playbook gives the same bytes on any day; a SOURCE_DATE_EPOCH already set is kept."""
+    """The build dated by the playbook's publication date (generator/dates.py), so the same playbook gives
+    the same bytes on any day; a SOURCE_DATE_EPOCH already set is kept."""
     if playbook is None or os.environ.get(DATE_ENV):
         yield
         return
-    os.environ[DATE_ENV] = date_stamp(playbook.config.published)
-    try:
+    with dated(date_stamp(playbook.config.published)):
         yield
-    finally:
-        os.environ.pop(DATE_ENV, None)

@@ -70,9 +70,6 @@ class SiteBundle:
     palette: dict[str, str] | None = None
     logo: str | None = None
     listed: frozenset[str] = frozenset()  # the generated pages the navigation lists
-    # the base stylesheet written into each page; linked instead where a reader drops <style> elements
-    # (Backstage TechDocs: site/mkdocs_mapping.py)
-    inline_stylesheet: bool = True
 
     @property
     def pages(self) -> dict[str, str]:
@@ -85,7 +82,7 @@ class SiteBundle:
         (site/inline_assets.py)."""
         css, bootstrap = (self.files.get(path) for path in (CSS_PATH, OFFLINE_JS_PATH))
         css, bootstrap = (text if isinstance(text, str) else None for text in (css, bootstrap))
-        return without_indentation(inline_assets(html, css if self.inline_stylesheet else None, bootstrap))
+        return without_indentation(inline_assets(html, css, bootstrap))
 
     @property
     def theme_dir(self) -> Path:

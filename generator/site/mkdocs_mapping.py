@@ -34,17 +34,6 @@ def published_url(config: MkDocsConfig, command: str) -> str | None:
     return config.site_url
 
 
-TECHDOCS_PLUGIN = "techdocs-core"  # mkdocs-techdocs-core: what Backstage's TechDocs builds with
-TECHDOCS_METADATA = "techdocs_metadata.json"  # the file it adds to the site, which Backstage reads
-SANE_LISTS = "mdx_truly_sane_lists"
-
-
-def for_techdocs(config: MkDocsConfig) -> bool:
-    """Whether the site is built for Backstage: techdocs-core is listed, or (once its settings have run, as
-    when listed before rolebook) has replaced itself in the list and added its metadata file."""
-    return TECHDOCS_PLUGIN in config.plugins or TECHDOCS_METADATA in config.theme.static_templates
-
-
 def apply_settings(bundle: SiteBundle, config: MkDocsConfig) -> None:
     """What the generated pages need from MkDocs: Markdown extensions, stylesheets, rolebook's own scripts,
     rolebook's theme partials (after mkdocs.yml's custom_dir, before Material's), the brand's palette and
@@ -70,13 +59,6 @@ def apply_settings(bundle: SiteBundle, config: MkDocsConfig) -> None:
     if bundle.logo:
         config.theme["logo"] = bundle.logo
     config.site_name = bundle.site_name
-    # Backstage's TechDocs reader removes every <style> element and script of a page, keeping its
-    # stylesheet links: there the base stylesheet stays a link
-    bundle.inline_stylesheet = not for_techdocs(config)
-    if for_techdocs(config):
-        # techdocs-core adds mdx_truly_sane_lists, which nests lists at two spaces; the pages, written for
-        # Python-Markdown, nest at four (as MkDocs reads them)
-        config.mdx_configs.setdefault(SANE_LISTS, {}).setdefault("nested_indent", 4)
 
 
 def add_files(bundle: SiteBundle, config: MkDocsConfig, files: Files) -> dict[str, File]:

@@ -28,7 +28,7 @@ from mkdocs.structure.toc import get_toc
 from generator.cache import BuildCache, content_key
 
 KIND = "pages"
-_PAGE_LOG = logging.getLogger("mkdocs.structure.pages")
+_PAGE_LOG = logging.getLogger(Page.__module__)  # mkdocs.structure.pages; under ProperDocs, its own module
 
 
 # Extensions whose HTML depends on the page's Markdown and their settings alone.
