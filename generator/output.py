@@ -64,6 +64,15 @@ def check_output_folder(target: Path, sources: list[Path], project: Path) -> Non
         )
 
 
+def check_export_folder(target: Path, project: Path) -> None:
+    """Refuse an export folder inside the playbook's sources (or its .git), or one that holds the project:
+    the next build would publish the export, or the export would copy itself."""
+    folder, root = target.resolve(), project.resolve()
+    sources = [root / part for part in (*SOURCE_PARTS, ".git")]
+    if folder == root or folder in root.parents or any(folder == s or s in folder.parents for s in sources):
+        raise RolebookError(f"{target}: inside the playbook's sources; write the export somewhere else")
+
+
 def check_output_file(path: Path, project: Path) -> None:
     """Refuse to write an export or a PDF over the project's sources, or over a folder."""
     target = path.resolve()
@@ -71,7 +80,9 @@ def check_output_file(path: Path, project: Path) -> None:
     sources = [root / part for part in SOURCE_PARTS]
     if target == root / "mkdocs.yml" or any(target == s or s in target.parents for s in sources):
         raise RolebookError(f"{path}: inside the playbook's sources; write the output somewhere else")
-    check_plain_file(path, "name a file to write, or leave out -o to write CSV or JSON to standard output")
+    check_plain_file(
+        path, "name a file to write, or leave out -o to write CSV, JSON or Terraform JSON to standard output"
+    )
     if target.suffix.lower() in (".yaml", ".yml") and target.exists():
         raise RolebookError(f"{path}: an existing YAML file; rolebook does not write over it")
 

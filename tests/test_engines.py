@@ -125,6 +125,23 @@ def test_both_configuration_files_are_a_warning(own_file: Path) -> None:
     assert rolebook("validate", "--strict", cwd=own_file).returncode == 0
 
 
+def test_an_unreadable_configuration_is_located_by_validate(own_file: Path, tmp_path: Path) -> None:
+    """Every command but validate needs the file (cards print its site_url): validate says what is wrong."""
+    config = own_file / "properdocs.yml"
+    for text, said in (
+        (
+            "site_name: Northwind\nsite_url: [\n",
+            "properdocs.yml:3:1: error: cannot read the settings: expected",
+        ),
+        ("- a list\n", "properdocs.yml:1:1: error: expected 'key: value' settings"),
+    ):
+        config.write_text(text, "utf-8")
+        result = rolebook("validate", cwd=own_file)
+        assert result.returncode == 1 and said in result.stdout, result.stdout + result.stderr
+        cards = rolebook("cards", "-o", str(tmp_path / "x.pdf"), cwd=own_file)
+        assert cards.returncode == 1 and "Traceback" not in cards.stderr
+
+
 def test_no_configuration_file_is_a_clear_error(own_file: Path, tmp_path: Path) -> None:
     (own_file / "properdocs.yml").unlink()
     said = rolebook("cards", "-o", str(tmp_path / "x.pdf"), cwd=own_file)

@@ -213,6 +213,8 @@ def techdocs_site(techdocs_python: Path, northwind: Path, tmp_path_factory: pyte
     shutil.copytree(northwind, project, ignore=shutil.ignore_patterns("site", ".cache"))
     config = project / "mkdocs.yml"
     config.write_text(config.read_text("utf-8").replace("  - search\n", "  - techdocs-core\n"), "utf-8")
+    role = project / "roles" / "clinical-liaison.yaml"  # an emoji techdocs-core would fetch from a CDN
+    role.write_text(role.read_text("utf-8").replace("what to do.", "what to do :fire:."), "utf-8")
     assert "  - techdocs-core\n  - rolebook\n" in config.read_text("utf-8")
     built = run(str(techdocs_python), "-m", "mkdocs", "build", cwd=project)
     assert built.returncode == 0, built.stderr[-3000:]
@@ -227,6 +229,7 @@ def test_techdocs_core_builds_beside_the_plugin(techdocs_site: Path) -> None:
     for rid in OWN_ROLES:
         assert (site / "roles" / rid / "index.html").is_file()
         assert (site / "cards" / f"{rid}.pdf").is_file()
+    assert "what to do \U0001f525." in (site / "roles" / "clinical-liaison" / "index.html").read_text("utf-8")
     # the Markdown reads as under MkDocs, though techdocs-core adds a list extension that nests lists at
     # other indents: "Incident now?" has its three steps, and a line for each level in the second
     home = soup(site / "index.html")

@@ -155,6 +155,18 @@ def test_markdown_export_builds_with_plain_mkdocs(project: Path, tmp_path: Path)
     assert (site / "editing-the-playbook" / "file-format" / "index.html").is_file()
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "zensical"])
+def test_a_site_project_is_never_exported_into_the_sources(project: Path, fmt: str) -> None:
+    """The next build would publish it (docs/), or the next export copy it again."""
+    for inside in ("docs/exported", "roles/exported", "site_config/exported", "templates/x/exported", "."):
+        result = rolebook("export", "--format", fmt, "-o", inside, cwd=project)
+        assert result.returncode == 1, (inside, result.stderr)
+        assert "inside the playbook's sources; write the export somewhere else" in result.stderr
+        assert "Traceback" not in result.stderr
+        if inside != ".":
+            assert not (project / inside).exists()
+
+
 def test_markdown_export_refuses_a_folder_with_files(project: Path, tmp_path: Path) -> None:
     target = tmp_path / "busy"
     target.mkdir()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,28 @@ def test_text_that_terraform_would_evaluate_is_escaped(own_project: Path, tmp_pa
         assert "Owns the fix for ${service} and says so with $${literal} braces." in joined
         assert "Check the dashboards for ${service} errors." in joined
         assert "Page the owner of %{service} if it is not you." in joined
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_character_references_reach_the_tool_as_characters(
+    own_project: Path, tmp_path: Path, fmt: str
+) -> None:
+    """Playbook text writes "<" and "&" as &lt; and &amp; (as the site shows them): the tool gets the
+    characters, not the references."""
+    project = tmp_path / "own"
+    shutil.copytree(own_project, project)
+    role = project / "roles" / "quiet.yaml"
+    role.write_text(
+        role.read_text("utf-8")
+        .replace("Watches and learns.", "Watches &lt;prod&gt; &amp; learns.")
+        .replace("Takes notes for the review.", "Notes R&amp;D &#8220;asks&#8221;."),
+        "utf-8",
+    )
+    _, data = exported(project, fmt, tmp_path / "roles.tf.json")
+    quiet = data["resource"][ROLE_TYPES[fmt]]["quiet"]
+    text = json.dumps(quiet, ensure_ascii=False)
+    assert "Watches <prod> & learns." in text and "Notes R&D \u201casks\u201d." in text
+    assert "&lt;" not in text and "&amp;" not in text and "&#" not in text
 
 
 def test_tasks_of_own_roles(own_project: Path, tmp_path: Path) -> None:

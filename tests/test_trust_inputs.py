@@ -495,6 +495,138 @@ def test_front_matter_without_its_dashes_is_front_matter_too(tmp_path: Path, pag
     )
 
 
+_SCRIPT = "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"  # no "<" for the script check to see
+
+
+@pytest.mark.parametrize(
+    ("opening", "said"),
+    [
+        ("\ufeff---\ndescription: '{s}'\n---\n", "the page's front matter may only say what to hide"),
+        (  # a template's "\r" written by an expression: Jinja turns the file's own line breaks into "\n"
+            '---{{ "\\r" }}\ndescription: \'{s}\'{{ "\\r" }}\n---{{ "\\r" }}\n',
+            "the page's front matter may only say what to hide",
+        ),
+        ("---\n# \x7f\ndescription: '{s}'\n---\n", "the page opens with '---' but not with front matter"),
+        ("---\nhide: !x [toc]\n---\n", "the page opens with '---' but not with front matter"),
+        ("\n\n---\ndescription: '{s}'\n---\n", "the page opens with '---' but not with front matter"),
+    ],
+    ids=["byte-order-mark", "crlf", "not-yaml", "yaml-tag", "blank-lines-first"],
+)
+def test_front_matter_hidden_from_one_reader_is_refused_for_every_engine(
+    tmp_path: Path, opening: str, said: str
+) -> None:
+    """MkDocs and Zensical read the exported files without a byte order mark and with "\\n" line breaks,
+    and Zensical reads a block PyYAML refuses: whatever opens a page with '---' must be front matter that
+    only hides, as read here, or the page is refused (by the exports and the build alike)."""
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "severities.md.j2").write_text(
+        opening.replace("{s}", _SCRIPT) + "\n# Severity levels\n", "utf-8"
+    )
+    for command in (
+        ["export", "--format", "zensical", "-o", "z"],
+        ["export", "--format", "markdown", "-o", "m"],
+    ):
+        result = rolebook(*command, cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert f"templates/pages/severities.md.j2:1:1: error: {said}" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (project / "z").exists() and not (project / "m").exists()
+
+
+def test_front_matter_that_only_hides_may_come_with_a_byte_order_mark_or_crlf(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "severities.md.j2").write_text(
+        "\ufeff---\r\nhide: [toc]\r\n---\r\n\r\n# Severity levels\r\n", "utf-8"
+    )
+    result = rolebook("export", "--format", "markdown", "-o", "m", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "m" / "docs" / "severities.md").read_text("utf-8").startswith("---\nhide: [toc]\n---\n")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '--8<-- ".git/config"',
+        ";--8<--\n.git/config\n;--8<--",
+        "```plantuml\n!include /etc/passwd\n```",
+        "{% raw %}{% dot x.svg\ndigraph { a }\n%}{% endraw %}",
+    ],
+    ids=["snippet", "snippet-block", "plantuml", "graphviz"],
+)
+def test_a_template_may_not_write_markdown_that_reads_files(tmp_path: Path, block: str) -> None:
+    """Backstage's techdocs-core turns on Markdown extensions that include files (pymdownx.snippets: a
+    project's .git/config, with its tokens, onto the page) or run PlantUML and Graphviz: a template of the
+    project's may not write their blocks."""
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "severities.md.j2").write_text(
+        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n' + block + "\n{% endblock %}",
+        "utf-8",
+    )
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "templates/pages/severities.md.j2:1:1: error: pages/severities.md.j2 (with the project's templates)"
+        in result.stderr
+    )
+    assert "templates may not include files or run programs" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "fetch",
+    [
+        '<img src="https://evil.test/pixel.png" alt="">',
+        '<link rel="stylesheet" href="//evil.test/x.css">',
+        '<div style="background: url( https://evil.test/bg.png )">x</div>',
+        '<svg><image href="https://evil.test/i.svg"/></svg>',
+        '<form action="https://evil.test/login"><input name="p"></form>',
+        '<img srcset="a.png 1x, https://evil.test/b.png 2x" alt="">',
+        '<a href="https://example.org/" ping="https://evil.test/ping">x</a>',
+        "![x](https://evil.test/m.png)",
+    ],
+    ids=["img", "link", "style", "svg-image", "form", "srcset", "ping", "markdown-image"],
+)
+def test_a_template_may_not_fetch_from_another_host(tmp_path: Path, fetch: str) -> None:
+    """The site loads nothing from another host (offline; a signed-in reader's visit told to no one)."""
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "severities.md.j2").write_text(
+        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n' + fetch + "\n{% endblock %}",
+        "utf-8",
+    )
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "nor fetch anything from another host" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_stylesheet_template_may_not_fetch_from_another_host_but_a_page_may_link_there(
+    tmp_path: Path,
+) -> None:
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "severities.md.j2").write_text(
+        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n'
+        '<a href="https://example.org/runbook">the runbook</a> and [the wiki](https://example.org/wiki)\n'
+        "{% endblock %}",
+        "utf-8",
+    )
+    assert rolebook("build", cwd=project).returncode == 0  # links may lead elsewhere
+    (project / "templates" / "assets").mkdir(parents=True)
+    (project / "templates" / "assets" / "rolebook.css.j2").write_text(
+        '{% extends "!default/assets/rolebook.css.j2" %}{% block rolemap %}@import url("https://evil.test/x.css");'
+        "{% endblock %}",
+        "utf-8",
+    )
+    result = rolebook("build", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "assets/rolebook.css.j2 (with the project's templates) writes a stylesheet fetching from another host"
+        in result.stderr
+    )
+
+
 def test_a_template_writing_a_lone_surrogate_is_located(tmp_path: Path) -> None:
     project = _fresh(tmp_path)
     _override_role_page(project, '{{ "\\ud800" }}')

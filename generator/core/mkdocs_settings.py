@@ -35,8 +35,19 @@ def config_file(project: Path) -> Path:
     return path
 
 
-def two_configurations(project: Path) -> list[Diagnostic]:
-    """A warning when both MkDocs' and ProperDocs' file are there: each engine reads its own."""
+def configuration_problems(project: Path) -> list[Diagnostic]:
+    """The configuration file that cannot be read (every command but validate would stop on it), and a
+    warning when both MkDocs' and ProperDocs' file are there: each engine reads its own."""
+    path = found_config_file(project)
+    if path is not None:
+        try:
+            settings_in(path)
+        except UnreadableSettings as exc:
+            return [Diagnostic(path.name, exc.line, 1, exc.said)]
+    return _two_configurations(project)
+
+
+def _two_configurations(project: Path) -> list[Diagnostic]:
     mkdocs = next((name for name in _MKDOCS_NAMES if (project / name).is_file()), None)
     properdocs = next((name for name in CONFIG_FILES[2:] if (project / name).is_file()), None)
     if not (mkdocs and properdocs):
@@ -74,15 +85,30 @@ def site_settings(project: Path) -> SiteSettings:
     return settings_in(config_file(project))
 
 
+class UnreadableSettings(RolebookError):
+    """The configuration file cannot be read as settings: where (a line of it) and why."""
+
+    def __init__(self, path: Path, line: int, said: str) -> None:
+        super().__init__(f"{path}:{line}: {said}")
+        self.line, self.said = line, said
+
+
 def settings_in(path: Path) -> SiteSettings:
     """site_url and use_directory_urls as written in the MkDocs configuration file ``path``."""
     try:
         with path.open(encoding="utf-8") as handle:
             raw = yaml.load(handle, Loader=_SettingsLoader) or {}
-    except Exception as exc:  # MkDocs' loader raises several kinds for a broken file
-        raise RolebookError(f"{path}: cannot read the MkDocs configuration: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        said = " ".join(str(exc.problem or exc).split())
+        raise UnreadableSettings(
+            path, mark.line + 1 if mark else 1, f"cannot read the settings: {said}"
+        ) from None
+    except Exception as exc:  # not text, not YAML, not a file
+        said = " ".join(str(exc).split())
+        raise UnreadableSettings(path, 1, f"cannot read the settings: {said}") from None
     if not isinstance(raw, dict):
-        raise RolebookError(f"{path}: expected 'key: value' settings")
+        raise UnreadableSettings(path, 1, "expected 'key: value' settings")
     url = raw.get("site_url")
     site_dir = raw.get("site_dir", "site")
     return SiteSettings(

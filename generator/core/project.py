@@ -18,7 +18,7 @@ from generator.core.links import LEAVES, inside, outside_files
 from generator.core.mentions import find_mentions
 from generator.core.messages import SETTINGS_SALVAGE, Locator, partial_settings, validate_into
 from generator.core.mkdocs_assets import remote_assets
-from generator.core.mkdocs_settings import two_configurations
+from generator.core.mkdocs_settings import configuration_problems
 from generator.core.model import ActivityFile, Role, Severity, SiteConfig
 from generator.core.overlays import DEFAULTS_LABEL, resolve_roles
 from generator.core.placeholders import example_values
@@ -243,7 +243,7 @@ def check_project(project: Path) -> tuple[Playbook | None, list[Diagnostic]]:
     ctx.out += find_mentions(ctx, sources.renames, sources.config_owner.values())
     if config is not None:
         ctx.out += example_values(project, config, sources.config_where)
-    ctx.out += remote_assets(project) + two_configurations(project)
+    ctx.out += remote_assets(project) + configuration_problems(project)
     diagnostics = sort_diagnostics(out + ctx.out)
     if config is None or activity_file is None or activity_path is None:
         return None, diagnostics

@@ -8,6 +8,7 @@ text reaches the incident tool as written. The provider-specific resources are i
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,14 @@ class Task:
     urgent: bool  # in the first time box, or one of the card's first actions
 
 
+def plain(text: str) -> str:
+    """Playbook text as the incident tool shows it: character references (``&lt;``, ``&amp;``) read, as on
+    the site."""
+    return html.unescape(text)
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(plain(text).split())
 
 
 def role_tasks(playbook: Playbook, role_id: str) -> list[Task]:

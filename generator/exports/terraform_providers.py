@@ -16,6 +16,7 @@ from generator.exports.terraform import (
     Provider,
     bullets,
     document,
+    plain,
     reference,
     resource_name,
     role_instructions,
@@ -34,9 +35,9 @@ def incident_io_tf(playbook: Playbook) -> str:
     ``description``, and ``instructions`` for whoever takes it (first actions, then the checklist)."""
     roles = {
         resource_name(rid): {
-            "name": role.name,
-            "shortform": role.short,
-            "description": role.summary,
+            "name": plain(role.name),
+            "shortform": plain(role.short),
+            "description": plain(role.summary),
             "instructions": role_instructions(playbook, rid),
         }
         for rid, role in playbook.roles.items()
@@ -53,8 +54,8 @@ def rootly_tf(playbook: Playbook) -> str:
     for position, (rid, role) in enumerate(playbook.roles.items(), start=1):
         name = resource_name(rid)
         roles[name] = {
-            "name": role.name,
-            "summary": role.summary,
+            "name": plain(role.name),
+            "summary": plain(role.summary),
             "description": "\n".join(bullets(role.responsibilities)),
             "position": position,
         }
@@ -81,15 +82,15 @@ def firehydrant_tf(playbook: Playbook) -> str:
     for rid, role in playbook.roles.items():
         name = resource_name(rid)
         roles[name] = {
-            "name": role.name,
-            "summary": role.summary,
+            "name": plain(role.name),
+            "summary": plain(role.summary),
             "description": "\n".join(bullets(role.responsibilities)),
         }
         tasks = role_tasks(playbook, rid)
         if tasks:
             lists[name] = {
-                "name": f"{role.name} checklist",
-                "description": f"The tasks of the role {role.name} during an incident, from {title}.",
+                "name": f"{plain(role.name)} checklist",
+                "description": f"The tasks of the role {plain(role.name)} during an incident, from {plain(title)}.",
                 "task_list_items": [{"summary": task.text, "description": task.when} for task in tasks],
             }
     resources = {"firehydrant_incident_role": roles}

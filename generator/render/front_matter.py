@@ -15,8 +15,25 @@ from typing import Any
 import yaml
 
 _YAML_BLOCK = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+_OPENS_A_BLOCK = re.compile(r"\s*-{3}")  # what some engine may take for front matter, read loosely
 _KEY_LINE = re.compile(r"^ {0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 _MORE_LINE = re.compile(r"^(?: {4}|\t)\s*(?P<value>.*)")
+
+
+def as_engines_read(text: str) -> str:
+    """A page's text as an engine reads the file written from it: without a byte order mark, with its line
+    breaks as ``\n`` (MkDocs and Zensical open files so)."""
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def unreadable_block(text: str) -> bool:
+    """Whether the page opens with what an engine may read as a front matter block that this reader does
+    not (a block that is not YAML settings, or ``---`` after blank lines): a page may not, as what another
+    reader finds there cannot be checked."""
+    if not _OPENS_A_BLOCK.match(text):
+        return False
+    block = _YAML_BLOCK.match(text)
+    return block is None or (not split(text)[1] and block.group(1).strip() != "")
 
 
 def split(text: str) -> tuple[str, dict[str, Any]]:

@@ -30,7 +30,7 @@ from generator.render.incident_assets import BLANK_LOG_ROWS, BOARD_PAGE, LOG_PAG
 from generator.render.minify import minified
 from generator.render.role_map import KINDS, layout
 from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_file_shown, template_problem
-from generator.render.scriptless import script_in
+from generator.render.scriptless import elsewhere_in_css, file_reader_in, script_in
 from generator.render.stylesheets import BASE, SHEETS, brand_sheets, with_sheets
 from generator.render.urls import DOWNLOADS, relative_url
 
@@ -291,6 +291,13 @@ HIDEABLE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"}
 
 
 def _check_front_matter(file: str, text: str) -> None:
+    if front_matter.unreadable_block(text):
+        raise TemplateProblem(
+            "the page opens with '---' but not with front matter that says what to hide; an engine may read"
+            " other settings there: start the page otherwise, or write only hide: [...] between two '---' lines",
+            file,
+            1,
+        )
     meta = front_matter.split(text)[1]
     for key, value in meta.items():
         if key != "hide" or not isinstance(value, list) or not set(map(str, value)) <= HIDEABLE:
@@ -327,11 +334,23 @@ def _render(env: TemplateEnvironment, name: str, context: dict[str, Any]) -> str
                 1,
             ) from None
     if name.endswith(".md.j2"):  # YAML front matter, or MultiMarkdown's "key: value" lines opening a page
+        text = front_matter.as_engines_read(text)  # a byte order mark or "\r" would hide front matter
         _check_front_matter(_template_file(env, name), text)
     found = script_in(text) if env.checked else None
+    if env.checked and name.endswith(".css.j2"):
+        found = found or elsewhere_in_css(text)
     if found:
         raise TemplateProblem(  # what was written, not one line of the template, is at fault
-            f"{name} (with the project's templates) writes {found}; templates may not add script to a page or card",
+            f"{name} (with the project's templates) writes {found}; templates may not add script to a page or "
+            "card, nor fetch anything from another host",
+            _template_file(env, name),
+            1,
+        )
+    reads = file_reader_in(text) if env.checked and name.endswith(".md.j2") else None
+    if reads:
+        raise TemplateProblem(
+            f"{name} (with the project's templates) writes {reads}; templates may not include files or run "
+            "programs (Backstage's techdocs-core would)",
             _template_file(env, name),
             1,
         )

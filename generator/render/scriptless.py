@@ -35,6 +35,28 @@ def _script_url(tag: str, url: str) -> bool:
     )
 
 
+# A request to another host: a URL with a network scheme, or starting "//" (the page's own scheme). The
+# site loads nothing from another host (it works offline, and a signed-in reader's visit is not told to
+# anyone); a link (<a>, <area>) may lead elsewhere, nothing may be fetched or sent there.
+_ELSEWHERE = re.compile(r"^\s*(?:(?:https?|ftps?|wss?):|[/\\]{2})", re.IGNORECASE)
+_CSS_ELSEWHERE = re.compile(
+    r"(?:url\(\s*['\"]?|@import\s+['\"]?)\s*(?:(?:https?|ftps?):|[/\\]{2})", re.IGNORECASE
+)
+_LINKS = frozenset({"a", "area"})
+
+
+def elsewhere_in_css(css: str) -> str | None:
+    """The first url(...) or @import of ``css`` that fetches from another host, or None."""
+    found = _CSS_ELSEWHERE.search(css)
+    return f"a stylesheet fetching from another host ({found.group(0).strip()}...)" if found else None
+
+
+def _fetches_elsewhere(tag: str, name: str, value: str) -> bool:
+    if name == "srcset":
+        return any(_ELSEWHERE.match(part) for part in value.split(","))
+    return (tag not in _LINKS or name == "ping") and name in URL_ATTRIBUTES and bool(_ELSEWHERE.match(value))
+
+
 def _found(text: str) -> str | None:
     from selectolax.lexbor import LexborHTMLParser  # loaded only for a project with templates of its own
 
@@ -53,7 +75,30 @@ def _found(text: str) -> str | None:
                 return f"<{tag} http-equiv>"
             if lowered in URL_ATTRIBUTES and value and _script_url(tag, value):
                 return f"a script or data URL in {name}= of <{tag}>"
+            if value and _fetches_elsewhere(tag, lowered, value):
+                return f"a request to another host in {name}= of <{tag}>"
+            if lowered == "style" and value and (css := elsewhere_in_css(value)):
+                return f"{css} in style= of <{tag}>"
+        if tag == "style" and (css := elsewhere_in_css(node.text(deep=True) or "")):
+            return css
     return None
+
+
+# Markdown that an extension reads a file or runs a program for, where a site engine enables it (Backstage's
+# techdocs-core turns on pymdownx.snippets, plantuml_markdown and markdown_inline_graphviz): a snippet
+# include ("--8<-- .git/config" publishes the file), a PlantUML or Graphviz block (the tool reads its own
+# includes). Playbook values are escaped and never form one; a project's template may not write one.
+_READS_FILES = re.compile(
+    r"^[ \t]*(?:;*-+8<-+|(?:`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?:plantuml|puml|uml)\b|::uml::"
+    r"|\{%[ \t]*(?:dot|neato|fdp|sfdp|twopi|circo|osage|patchwork)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def file_reader_in(text: str) -> str | None:
+    """The first Markdown in ``text`` that some engine's extension would read a file or run a program for."""
+    found = _READS_FILES.search(text)
+    return f"{found.group(0).strip()!r} (a block that reads files)" if found else None
 
 
 def script_in(text: str) -> str | None:

@@ -10,6 +10,7 @@ file each page's edit link opens, the navigation, and the settings the pages nee
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from generator.core.defaults import builtin_templates
 from generator.core.links import LEAVES, outside_files
 from generator.core.playbook import Playbook
 from generator.core.project import CONFIG_DIR, DOCS_DIR, ROLES_DIR, TEMPLATES_DIR
+from generator.dates import date_stamp, dated
 from generator.diagnostics import Diagnostic
 from generator.errors import LocatedError, RolebookError
 from generator.exports.formats import downloads
@@ -70,6 +72,7 @@ class SiteBundle:
     palette: dict[str, str] | None = None
     logo: str | None = None
     listed: frozenset[str] = frozenset()  # the generated pages the navigation lists
+    dating: ExitStack = field(default_factory=ExitStack)  # SOURCE_DATE_EPOCH set for the build (date_build)
 
     @property
     def pages(self) -> dict[str, str]:
@@ -98,7 +101,17 @@ class SiteBundle:
             cards, self.cards = self.cards, None
             self.files.update(cards.site_files())
 
+    def date_build(self) -> None:
+        """The build dated by the playbook (the sitemap MkDocs writes) until it ends: ``finish`` or ``cancel``;
+        a SOURCE_DATE_EPOCH already set is kept (generator/dates.py)."""
+        self.dating.close()
+        self.dating.enter_context(dated(date_stamp(self.playbook.config.published)))
+
+    def finish(self) -> None:
+        self.dating.close()
+
     def cancel(self) -> None:
+        self.dating.close()
         if self.cards is not None:
             self.cards.cancel()
             self.cards = None
@@ -123,7 +136,10 @@ class SiteBundle:
         that becomes script only once converted (an attribute list, a link)."""
         found = script_in(html) if self.own_templates and path in self.files else None
         if found:
-            return f"{path}: the project's templates make this page write {found}; templates may not add script to a page"
+            return (
+                f"{path}: the project's templates make this page write {found}; templates may not add script to"
+                " a page, nor fetch anything from another host"
+            )
         return None
 
     def clashes(self, docs: Path) -> list[Diagnostic]:

@@ -18,7 +18,7 @@ from generator.cache import BuildCache
 from generator.core.playbook import Playbook
 from generator.core.project import DOCS_DIR
 from generator.errors import RolebookError
-from generator.output import shared_mode
+from generator.output import check_export_folder, shared_mode
 from generator.render import front_matter
 from generator.render.incident_assets import OFFLINE_JS_PATH, export_scripts
 from generator.render.renderer import many_roles
@@ -104,6 +104,7 @@ def export_markdown(
     """Write the MkDocs project into ``target`` (new or empty); return the number of files. The playbook
     was validated from ``project``, which refused links out of it in docs/ and templates/. For
     ``zensical``, the links in the pages' HTML are written as Zensical reads them (render/urls.py)."""
+    check_export_folder(target, project)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise RolebookError(f"{target}: not an empty folder; the export goes into a new or empty one")
     own_docs = project / DOCS_DIR  # a page there at a generated path is refused, as by the plugin

@@ -34,6 +34,24 @@ def published_url(config: MkDocsConfig, command: str) -> str | None:
     return config.site_url
 
 
+EMOJI = "pymdownx.emoji"
+
+
+def _emoji_without_cdn(config: MkDocsConfig) -> None:
+    """Emoji written as characters where they would be pictures from a CDN: Backstage's techdocs-core
+    turns on pymdownx.emoji with pictures from cdnjs, so ':fire:' in a role's text would make every page
+    that shows it ask another host (listed after techdocs-core, rolebook sees its settings)."""
+    options = config.mdx_configs.get(EMOJI)
+    if EMOJI not in config.markdown_extensions or not isinstance(options, dict):
+        return
+    generator = options.get("emoji_generator")
+    if getattr(generator, "__module__", "") == EMOJI and not options.get("options", {}).get("image_path"):
+        from pymdownx.emoji import to_alt
+
+        if getattr(generator, "__name__", "") in ("to_svg", "to_png"):
+            options["emoji_generator"] = to_alt
+
+
 def apply_settings(bundle: SiteBundle, config: MkDocsConfig) -> None:
     """What the generated pages need from MkDocs: Markdown extensions, stylesheets, rolebook's own scripts,
     rolebook's theme partials (after mkdocs.yml's custom_dir, before Material's), the brand's palette and
@@ -59,6 +77,10 @@ def apply_settings(bundle: SiteBundle, config: MkDocsConfig) -> None:
     if bundle.logo:
         config.theme["logo"] = bundle.logo
     config.site_name = bundle.site_name
+    _emoji_without_cdn(config)
+    # whichever command runs the build, it is dated by the playbook (the sitemap) until finish_site; an
+    # unreadable SOURCE_DATE_EPOCH stopped make_bundle already (the cards are dated too)
+    bundle.date_build()
 
 
 def add_files(bundle: SiteBundle, config: MkDocsConfig, files: Files) -> dict[str, File]:
@@ -93,3 +115,5 @@ def finish_site(bundle: SiteBundle | None, pending: dict[str, File], site_dir: P
             content = bundle.files[path]
             Path(file.abs_dest_path).write_bytes(content if isinstance(content, bytes) else content.encode())
     (site_dir / SITE_MARKER).write_text("built by rolebook\n", encoding="utf-8")
+    if bundle is not None:
+        bundle.finish()  # the sitemap, the last thing dated, is written before this event

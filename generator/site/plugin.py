@@ -4,7 +4,6 @@ The bundle is made in ``on_config``, before MkDocs cleans site/, so a broken rol
 from __future__ import annotations
 
 import logging
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from mkdocs.structure.pages import Page
 from generator.cache import BuildCache
 from generator.core.playbook import Playbook
 from generator.core.project import load_playbook
-from generator.dates import date_stamp, dated
 from generator.errors import RolebookError
 from generator.site.bundle import SiteBundle, make_bundle, watched
 from generator.site.mkdocs_mapping import PlaybookError, add_files, apply_settings, finish_site, published_url
@@ -43,7 +41,6 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self.bundle: SiteBundle | None = None
         self.card_files: dict[str, File] = {}  # placeholders of cards still being laid out
         self.page_cache = PageCache(BuildCache(None))  # its build cache also keeps cards, downloads, search
-        self.dating = ExitStack()  # the build dated by the playbook (generator/dates.py) until it ends
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -56,8 +53,6 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
         self._cancel_cards()
         try:
             playbook = given[1] if given else load_playbook(project)
-            self.dating.close()
-            self.dating.enter_context(dated(date_stamp(playbook.config.published)))
             self.page_cache = PageCache(BuildCache.for_project(project))
             urls, docs = config.use_directory_urls, Path(config.docs_dir)
             self.bundle = make_bundle(
@@ -110,13 +105,10 @@ class RolebookPlugin(BasePlugin[RolebookPluginConfig]):
             finish_site(self.bundle, self.card_files, Path(config.site_dir))
         except RolebookError as exc:
             raise PlaybookError(exc.message) from None
-        finally:
-            self.dating.close()  # the sitemap, the last thing dated, is written before this event
 
     on_post_build = CombinedEvent(_finish, write_site_worker)  # the worker last, when every file is written
 
     def _cancel_cards(self, **_: object) -> None:  # also on a failed build, and when MkDocs stops
-        self.dating.close()
         if self.bundle is not None:
             self.bundle.cancel()
 
