@@ -545,6 +545,19 @@ def test_front_matter_that_only_hides_may_come_with_a_byte_order_mark_or_crlf(tm
     assert (project / "m" / "docs" / "severities.md").read_text("utf-8").startswith("---\nhide: [toc]\n---\n")
 
 
+def _severities_page_writing(tmp_path: Path, markdown: str) -> Path:
+    """A project whose own severities page template writes ``markdown`` (in its block "choosing")."""
+    project = _fresh(tmp_path)
+    (project / "templates" / "pages").mkdir(parents=True)
+    (project / "templates" / "pages" / "severities.md.j2").write_text(
+        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n'
+        + markdown
+        + "\n{% endblock %}",
+        "utf-8",
+    )
+    return project
+
+
 @pytest.mark.parametrize(
     "block",
     [
@@ -559,12 +572,7 @@ def test_a_template_may_not_write_markdown_that_reads_files(tmp_path: Path, bloc
     """Backstage's techdocs-core turns on Markdown extensions that include files (pymdownx.snippets: a
     project's .git/config, with its tokens, onto the page) or run PlantUML and Graphviz: a template of the
     project's may not write their blocks."""
-    project = _fresh(tmp_path)
-    (project / "templates" / "pages").mkdir(parents=True)
-    (project / "templates" / "pages" / "severities.md.j2").write_text(
-        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n' + block + "\n{% endblock %}",
-        "utf-8",
-    )
+    project = _severities_page_writing(tmp_path, block)
     result = rolebook("build", cwd=project)
     assert result.returncode == 1, result.stderr
     assert (
@@ -590,12 +598,7 @@ def test_a_template_may_not_write_markdown_that_reads_files(tmp_path: Path, bloc
 )
 def test_a_template_may_not_fetch_from_another_host(tmp_path: Path, fetch: str) -> None:
     """The site loads nothing from another host (offline; a signed-in reader's visit told to no one)."""
-    project = _fresh(tmp_path)
-    (project / "templates" / "pages").mkdir(parents=True)
-    (project / "templates" / "pages" / "severities.md.j2").write_text(
-        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n' + fetch + "\n{% endblock %}",
-        "utf-8",
-    )
+    project = _severities_page_writing(tmp_path, fetch)
     result = rolebook("build", cwd=project)
     assert result.returncode == 1, result.stderr
     assert "nor fetch anything from another host" in result.stderr and "Traceback" not in result.stderr
@@ -604,13 +607,9 @@ def test_a_template_may_not_fetch_from_another_host(tmp_path: Path, fetch: str) 
 def test_a_stylesheet_template_may_not_fetch_from_another_host_but_a_page_may_link_there(
     tmp_path: Path,
 ) -> None:
-    project = _fresh(tmp_path)
-    (project / "templates" / "pages").mkdir(parents=True)
-    (project / "templates" / "pages" / "severities.md.j2").write_text(
-        '{% extends "!default/pages/severities.md.j2" %}{% block choosing %}\n'
-        '<a href="https://example.org/runbook">the runbook</a> and [the wiki](https://example.org/wiki)\n'
-        "{% endblock %}",
-        "utf-8",
+    project = _severities_page_writing(
+        tmp_path,
+        '<a href="https://example.org/runbook">the runbook</a> and [the wiki](https://example.org/wiki)',
     )
     assert rolebook("build", cwd=project).returncode == 0  # links may lead elsewhere
     (project / "templates" / "assets").mkdir(parents=True)
