@@ -8,7 +8,6 @@ the same text, and nothing is written anywhere.
 from __future__ import annotations
 
 import functools
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from generator.render.role_map import KINDS, layout
 from generator.render.sandbox import ProjectLoader, TemplateEnvironment, template_file_shown, template_problem
 from generator.render.scriptless import elsewhere_in_css, file_reader_in, script_in
 from generator.render.stylesheets import BASE, SHEETS, brand_sheets, with_sheets
-from generator.render.urls import DOWNLOADS, relative_url
+from generator.render.urls import DOWNLOADS, relative_url, source_relative
 
 ROLE_PAGE_DIR = "roles"
 CSS_PATH = BASE.path  # every page's stylesheet; the others are linked by the pages that need them
@@ -157,8 +156,7 @@ def _linker(src: str, options: RenderOptions) -> Callable[[str], str]:
 
 def _md_linker(src: str) -> Callable[[str], str]:
     """``md(target)``: a Markdown link to another .md file, which MkDocs checks and rewrites."""
-    base = posixpath.dirname(src) or "."
-    return lambda target: posixpath.relpath(target, base)
+    return lambda target: source_relative(src, target)
 
 
 def render_site(playbook: Playbook, options: RenderOptions | None = None) -> dict[str, str]:

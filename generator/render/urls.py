@@ -24,11 +24,16 @@ def page_url(src: str, directory_urls: bool) -> str:
     return stem + "/"
 
 
+def source_relative(from_src: str, to_src: str) -> str:
+    """A link from one docs file to another as written in Markdown, relative to the first's folder."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
 def relative_url(from_src: str, to_src: str, directory_urls: bool, *, source_links: bool = False) -> str:
     """A link from the page built from ``from_src`` to the page (or asset) ``to_src``; with
     ``source_links``, from the Markdown file to the other file, as the engine will rewrite it."""
     if source_links:
-        return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+        return source_relative(from_src, to_src)
     here = page_url(from_src, directory_urls)
     there = page_url(to_src, directory_urls) if to_src.endswith(".md") else to_src
     base = posixpath.dirname(here) if not here.endswith("/") else here.rstrip("/")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -18,7 +16,6 @@ import jinja2
 from generator.core.mkdocs_settings import config_file, site_settings
 from generator.core.playbook import Playbook
 from generator.core.project import CONFIG_DIR, ROLES_DIR, TEMPLATES_DIR
-from generator.dates import DATE_ENV, date_stamp, dated
 from generator.errors import Preformatted, RolebookError
 from generator.output import check_output_folder
 from generator.render.sandbox import template_location, template_problem
@@ -77,8 +74,7 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
                 try:
                     config.site_dir = str(staging)
                     swap.stop_during_build(config)
-                    with _dated(playbook):
-                        build(config)
+                    build(config)  # dated by the playbook: the plugin does it for every build
                     swap.put_in_place(staging, target)
                 finally:
                     shutil.rmtree(staging, ignore_errors=True)
@@ -103,14 +99,3 @@ def build_site(project: Path, site_dir: Path | None = None, playbook: Playbook |
                 raise RolebookError(f"{where}: cannot build the site: {exc.strerror or exc}") from None
             raise
     return target
-
-
-@contextmanager
-def _dated(playbook: Playbook | None) -> Iterator[None]:
-    """The build dated by the playbook's publication date (generator/dates.py), so the same playbook gives
-    the same bytes on any day; a SOURCE_DATE_EPOCH already set is kept."""
-    if playbook is None or os.environ.get(DATE_ENV):
-        yield
-        return
-    with dated(date_stamp(playbook.config.published)):
-        yield
